@@ -1,0 +1,56 @@
+# Urgent: `make run` sets up and serves the platform; `make test` sets up and runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+NPM ?= npm
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+.PHONY: install run test lint typecheck pytest lock messages clean
+
+install: $(BIN)/.installed
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Urgent needs Python 3.11 or newer; this python3 is " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+run: install
+	$(BIN)/urgent migrate --noinput
+	$(BIN)/urgent demo
+	$(BIN)/urgent serve
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v $(NPM) >/dev/null 2>&1; then \
+		$(NPM) ci --prefix tests/browser --no-audit --no-fund --silent; \
+	else \
+		echo "npm not found: the accessibility check in the browser tests will be skipped"; \
+	fi
+
+test: install $(AXE) lint typecheck pytest
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck:
+	$(BIN)/mypy .
+
+pytest:
+	$(BIN)/urgent makemigrations --check --dry-run --verbosity 0
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lock:
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes \
+		--no-header --quiet -o requirements.lock.new
+	{ echo "# Exact versions (with hashes) of every dependency, for Python 3.11+."; \
+	  echo "# Regenerate after changing pyproject.toml: make lock"; \
+	  cat requirements.lock.new; } > requirements.lock && rm requirements.lock.new
+
+messages: install
+	cd urgent && ../$(BIN)/urgent makemessages -l fr -l es --no-obsolete && ../$(BIN)/urgent compilemessages
+
+clean:
+	rm -rf $(VENV) tests/browser/node_modules

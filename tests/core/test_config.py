@@ -1,0 +1,58 @@
+"""Bad settings stop the process at start-up with one line naming the variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_urgent
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DATABASE_URL", "mysql://nobody@nowhere/db"),
+        ("DATABASE_URL", "not a url"),
+        ("DATABASE_URL", "postgres://user@host:5432/"),
+        ("EMAIL_URL", "ftp://mail.example.org"),
+        ("URGENT_INBOUND_SMTP", "localhost"),
+        ("URGENT_BASE_URL", "example.org"),
+        ("SECRET_KEY", "short"),
+        ("URGENT_DEBUG", "maybe"),
+        ("ALLOWED_HOSTS", " , "),
+    ],
+)
+def test_bad_setting_names_the_variable(scratch_env: dict[str, str], name: str, value: str) -> None:
+    scratch_env[name] = value
+    result = run_urgent("check", env=scratch_env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert name in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_defaults_need_no_configuration(scratch_env: dict[str, str]) -> None:
+    for name in ("DATABASE_URL", "EMAIL_URL", "SECRET_KEY", "URGENT_INBOUND_SMTP"):
+        scratch_env.pop(name, None)
+    result = run_urgent("check", env=scratch_env)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_database_and_mail_urls_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from config import env
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://app:secret@db.example.org:6543/urgent")
+    config = env.database(tmp_path)
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.example.org", 6543, "urgent")
+
+    monkeypatch.setenv("EMAIL_URL", "smtp://user:pw@mail.example.org:587/?tls=True")
+    mail = env.email(tmp_path)
+    assert (mail["EMAIL_HOST"], mail["EMAIL_PORT"], mail["EMAIL_USE_TLS"]) == (
+        "mail.example.org",
+        587,
+        True,
+    )

@@ -1,0 +1,67 @@
+"""`urgent serve` runs the real production server and worker, and stops cleanly."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import URGENT, free_port, run_urgent
+
+
+def wait_for(url: str, timeout: float = 30) -> int:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            return exc.code
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def test_serve_migrated_demo_then_stop_with_ctrl_c(
+    scratch_env: dict[str, str], tmp_path: Path
+) -> None:
+    assert run_urgent("migrate", "--noinput", env=scratch_env).returncode == 0
+    demo = run_urgent("demo", env=scratch_env)
+    assert demo.returncode == 0, demo.stderr
+    assert "password:" in demo.stdout
+    again = run_urgent("demo", env=scratch_env)
+    assert "already present" in again.stdout
+
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w+")
+    proc = subprocess.Popen(
+        [URGENT, "serve", "--bind", f"127.0.0.1:{port}", "--web-workers", "1"],
+        env=scratch_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/") == 200
+        assert wait_for(f"http://127.0.0.1:{port}/cases/ua-101-26/") == 200
+        assert wait_for(f"http://127.0.0.1:{port}/cases/no-such-case/") == 404
+        assert wait_for(f"http://127.0.0.1:{port}/static/urgent/site.css") == 200
+        time.sleep(1)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    log.seek(0)
+    output = log.read()
+    assert "Urgent stopped." in output
+    assert "Traceback" not in output
+
+
+def test_worker_runs_queued_work_and_exits_in_batch_mode(scratch_env: dict[str, str]) -> None:
+    assert run_urgent("migrate", "--noinput", env=scratch_env).returncode == 0
+    result = run_urgent("worker", "--batch", env=scratch_env)
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,256 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from urgent.core.models import BaseModel, Organisation, Origin
+from urgent.officials.models import Official
+
+
+class Theme(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Case(BaseModel, Origin):
+    """One Urgent Action."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
+    reference = models.CharField(_("reference"), max_length=40, help_text=_("e.g. UA 118/21"))
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    index_number = models.CharField(_("index number"), max_length=60, blank=True)
+    headline = models.CharField(_("headline"), max_length=300)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code"))
+    themes = models.ManyToManyField(Theme, blank=True, related_name="cases")
+    story = models.TextField(_("story"), blank=True)
+    background = models.TextField(_("background"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    issued_on = models.DateField(_("issued"), null=True, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    actions_stopped = models.BooleanField(
+        _("action stopped"),
+        default=False,
+        help_text=_("Stop switch: hides action forms and holds queued deliveries."),
+    )
+    update_request_subject = models.CharField(
+        _("update-request subject"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Subject supporters use to ask for updates; defaults to “Keep me updated on …”."
+        ),
+    )
+
+    class Meta:
+        ordering = ["-issued_on", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "organisation", Lower("reference"), name="case_reference_unique_per_organisation"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "active", "closed"]),
+                name="case_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "country"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.headline}"
+
+    @property
+    def update_request(self) -> str:
+        return self.update_request_subject or f"Keep me updated on {self.reference}"
+
+    @property
+    def accepts_action(self) -> bool:
+        return self.status == self.Status.ACTIVE and not self.actions_stopped
+
+
+class CaseTranslation(BaseModel):
+    """A case's texts in another language."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("In progress")
+        OUTDATED = "outdated", _("Outdated")
+        DONE = "done", _("Done")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=8)
+    headline = models.CharField(_("headline"), max_length=300)
+    story = models.TextField(_("story"), blank=True)
+    background = models.TextField(_("background"), blank=True)
+    asks = models.JSONField(_("asks"), default=list, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "language"], name="case_translation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} [{self.language}]"
+
+
+class PersonAtRisk(BaseModel):
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Full name")
+        INITIALS = "initials", _("Initials only")
+        HIDDEN = "hidden", _("Hidden")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="people")
+    name = models.CharField(_("name"), max_length=200)
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["case", "position", "id"]
+        verbose_name = _("person at risk")
+        verbose_name_plural = _("people at risk")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def public_name(self) -> str:
+        """The name as public pages may show it; empty when hidden."""
+        if self.visibility == self.Visibility.PUBLIC:
+            return self.name
+        if self.visibility == self.Visibility.INITIALS:
+            return " ".join(f"{part[0]}." for part in self.name.split() if part[0].isupper())
+        return ""
+
+
+class Ask(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="asks")
+    text = models.TextField(_("text"))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["case", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Update(BaseModel, Origin):
+    """A numbered Further Information on a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="updates")
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("text"))
+    issued_on = models.DateField(_("issued"))
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "number"], name="update_number_unique_per_case"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="update_number_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} FI {self.number}"
+
+
+class CaseTarget(models.Model):
+    """An official on a case, as a primary addressee or in copy."""
+
+    class Role(models.TextChoices):
+        PRIMARY = "primary", _("Write to")
+        COPY = "copy", _("Copy to")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="targets")
+    official = models.ForeignKey(Official, on_delete=models.PROTECT, related_name="case_targets")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.PRIMARY)
+    position = models.PositiveSmallIntegerField(default=0)
+    salutation = models.CharField(
+        _("salutation override"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty to use the official's own salutation."),
+    )
+
+    class Meta:
+        ordering = ["case", "role", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "official"], name="case_target_unique"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["primary", "copy"]), name="case_target_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} → {self.official} ({self.role})"
+
+    @property
+    def effective_salutation(self) -> str:
+        return self.salutation or self.official.salutation
+
+
+class Outcome(BaseModel):
+    class Kind(models.TextChoices):
+        RELEASED = "released", _("Released")
+        CHARGES_DROPPED = "charges_dropped", _("Charges dropped")
+        WHEREABOUTS_DISCLOSED = "whereabouts_disclosed", _("Whereabouts disclosed")
+        ACCESS_GRANTED = "access_granted", _("Access to family or lawyer granted")
+        MEDICAL_CARE = "medical_care", _("Medical care given")
+        SENTENCE_COMMUTED = "sentence_commuted", _("Sentence commuted")
+        TRANSFERRED = "transferred", _("Transferred")
+        SENTENCED = "sentenced", _("Sentenced")
+        EXECUTED = "executed", _("Executed")
+        DIED_IN_CUSTODY = "died_in_custody", _("Died in custody")
+        NO_CHANGE = "no_change", _("No change")
+        OTHER = "other", _("Other")
+
+    POSITIVE = frozenset(
+        {
+            Kind.RELEASED,
+            Kind.CHARGES_DROPPED,
+            Kind.WHEREABOUTS_DISCLOSED,
+            Kind.ACCESS_GRANTED,
+            Kind.MEDICAL_CARE,
+            Kind.SENTENCE_COMMUTED,
+        }
+    )
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
+    kind = models.CharField(_("outcome"), max_length=30, choices=Kind.choices)
+    occurred_on = models.DateField(_("date"))
+    summary = models.TextField(_("summary"), blank=True)
+    update = models.ForeignKey(
+        Update, on_delete=models.SET_NULL, null=True, blank=True, related_name="outcomes"
+    )
+
+    class Meta:
+        ordering = ["case", "-occurred_on"]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference}: {self.get_kind_display()}"
+
+    @property
+    def is_positive(self) -> bool:
+        return self.kind in self.POSITIVE

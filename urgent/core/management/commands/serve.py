@@ -1,0 +1,97 @@
+"""Run the production web server (gunicorn) and a background worker together."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve the web app with gunicorn and run a background worker; Ctrl-C stops both."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default="127.0.0.1:8000", help="host:port to listen on")
+        parser.add_argument(
+            "--web-workers",
+            type=int,
+            default=min(4, (os.cpu_count() or 1) * 2),
+            help="gunicorn worker processes",
+        )
+        parser.add_argument("--threads", type=int, default=4, help="threads per web worker")
+        parser.add_argument("--no-worker", action="store_true", help="serve the web app only")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        bin_dir = os.path.dirname(sys.executable)
+        gunicorn = os.path.join(bin_dir, "gunicorn")
+        if not os.path.exists(gunicorn):
+            raise CommandError("gunicorn is not installed in this environment; run `make install`")
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+        web_cmd = [
+            gunicorn,
+            "config.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["web_workers"]),
+            "--threads",
+            str(options["threads"]),
+            "--worker-class",
+            "gthread",
+            "--graceful-timeout",
+            "10",
+            "--access-logfile",
+            "-",
+            "--forwarded-allow-ips",
+            "127.0.0.1",
+        ]
+        procs: list[subprocess.Popen[bytes]] = [
+            subprocess.Popen(web_cmd, env=env, start_new_session=True)
+        ]
+        if not options["no_worker"]:
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "urgent.core.cli", "worker"],
+                    env=env,
+                    start_new_session=True,
+                )
+            )
+        self.stdout.write(f"Urgent is running at {settings.URGENT_BASE_URL} (Ctrl-C to stop)")
+
+        stopping = False
+
+        def stop(signum: int, _frame: object) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        code = 0
+        try:
+            while not stopping:
+                for proc in procs:
+                    if proc.poll() is not None:
+                        self.stderr.write(f"a server process exited with status {proc.returncode}")
+                        code = proc.returncode or 1
+                        stopping = True
+                time.sleep(0.3)
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + 15
+            for proc in procs:
+                try:
+                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        self.stdout.write("Urgent stopped.")
+        if code:
+            raise SystemExit(code)

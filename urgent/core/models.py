@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BaseModel(models.Model):
+    """Stable public identity and timestamps for every domain row."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Origin(models.Model):
+    """Where a shared record came from, so one instance can follow another's cases."""
+
+    origin_org = models.CharField(_("origin organisation"), max_length=200, blank=True)
+    origin_url = models.URLField(_("origin URL"), max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Organisation(BaseModel):
+    """An organisation issuing cases (a section, the International Secretariat, a partner)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    website = models.URLField(_("website"), blank=True)
+    update_request_email = models.EmailField(
+        _("update-request address"),
+        blank=True,
+        help_text=_("Where supporters send “Keep me updated on …” requests."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

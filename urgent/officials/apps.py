@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OfficialsConfig(AppConfig):
+    name = "urgent.officials"
+    label = "officials"

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from urgent.cases.models import Case, Theme
+from urgent.core.models import BaseModel
+
+
+class Supporter(BaseModel):
+    """A member of the network. Holds as little as letters and mailings need."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting confirmation")
+        ACTIVE = "active", _("Active")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        BOUNCING = "bouncing", _("Bouncing")
+        ERASED = "erased", _("Erased")
+
+    class Frequency(models.TextChoices):
+        EVERY_CASE = "every", _("Every matching case")
+        WEEKLY = "weekly", _("A weekly digest")
+        MONTHLY_CAP = "capped", _("At most a few a month")
+
+    # NULL, not "", once erased: the unique constraint must not collide on erased rows.
+    email = models.EmailField(_("email"), max_length=254, null=True, blank=True)  # noqa: DJ001
+    name = models.CharField(_("name as you sign letters"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    status = models.CharField(max_length=15, choices=Status.choices, default=Status.PENDING)
+    frequency = models.CharField(
+        max_length=10, choices=Frequency.choices, default=Frequency.EVERY_CASE
+    )
+    monthly_cap = models.PositiveSmallIntegerField(null=True, blank=True)
+    countries = models.JSONField(_("countries of interest"), default=list, blank=True)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="supporters")
+    channels = models.JSONField(_("preferred channels"), default=list, blank=True)
+    bounce_count = models.PositiveIntegerField(default=0)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="supporter_email_unique",
+                condition=models.Q(email__isnull=False),
+            ),
+        ]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return self.name or self.email or f"supporter {self.pk}"
+
+
+class Consent(models.Model):
+    """Proof of what a supporter agreed to, when, and where."""
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=60)
+    wording = models.TextField()
+    source = models.CharField(max_length=200, help_text=_("Form, email or import it came from"))
+    given_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_at"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} ({self.given_at:%Y-%m-%d})"
+
+
+class Subscription(BaseModel):
+    class Kind(models.TextChoices):
+        NEW_CASES = "new_cases", _("New cases matching preferences")
+        CASE = "case", _("Updates on one case")
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="subscriptions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="subscriptions"
+    )
+    source = models.CharField(max_length=40, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supporter", "case"],
+                condition=models.Q(kind="case"),
+                name="subscription_one_per_case",
+            ),
+            models.UniqueConstraint(
+                fields=["supporter"],
+                condition=models.Q(kind="new_cases"),
+                name="subscription_one_new_cases",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(kind="case", case__isnull=False))
+                | (models.Q(kind="new_cases", case__isnull=True)),
+                name="subscription_case_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supporter} → {self.case or self.get_kind_display()}"
