@@ -44,3 +44,20 @@ class Organisation(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RateLimitCounter(models.Model):
+    """Hits per key per fixed window, shared by every process through the database."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="rate_limit_window"),
+        ]
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.window_start}: {self.count}"

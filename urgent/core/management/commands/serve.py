@@ -50,6 +50,8 @@ class Command(BaseCommand):
             "-",
             "--forwarded-allow-ips",
             "127.0.0.1",
+            # Several instances may run on one machine (tests, benchmarks): no shared socket.
+            "--no-control-socket",
         ]
         procs: list[subprocess.Popen[bytes]] = [
             subprocess.Popen(web_cmd, env=env, start_new_session=True)
