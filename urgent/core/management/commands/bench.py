@@ -35,7 +35,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", nargs="?", help="benchmark name")
-        parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the benchmark")
+        parser.add_argument(
+            "bench_args", nargs=argparse.REMAINDER, help="arguments for the benchmark"
+        )
         parser.add_argument("--list", action="store_true", help="list the benchmarks")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -50,6 +52,6 @@ class Command(BaseCommand):
                 + (", ".join(sorted(available)) or "(none)"),
                 returncode=2,
             )
-        status = run(list(options["args"]))
+        status = run(list(options["bench_args"]))
         if status:
             raise SystemExit(status)

@@ -1,0 +1,294 @@
+"""People (or named groups) at risk, found by capitalised name runs and how they are mentioned."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..record import Gender, Person
+from .countries import alias_table, find_countries
+from .text import fold
+from .vocab import (
+    FUNCTION_WORDS,
+    MONTHS,
+    NAME_PARTICLES,
+    NON_NAME_WORDS,
+    NOUN_SUFFIX_RE,
+    OFFICE_RE,
+    ROLE_WORDS,
+    VICTIM_CONTEXT,
+    WEEKDAYS,
+)
+
+_TOKEN_RE = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d+|[^\w\s]")
+_POSSESSIVE_RE = re.compile(r"['’]s$")
+_GIVEN_NAME_COUNTRIES = {"jordan", "chad", "israel", "georgia", "india"}
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "no", "jr", "sr", "prof", "gen", "col", "lt"}
+_OFFICIAL_BEFORE = re.compile(
+    r"(?i)(?:president|minister|governor|judge|prosecutor|king|emir|ambassador|secretary|"
+    r"director|attorney|general|commander|chief|mayor|premier|chancellor|senator|"
+    r"président|presidente|ministre|ministro|präsident|gouverneur|gobernador|juez|juge)$"
+)
+
+
+@dataclass
+class Mention:
+    tokens: tuple[str, ...]
+    before: list[str]
+    after: list[str]
+    zone: str
+    order: int
+
+
+@dataclass
+class Group:
+    tokens: tuple[str, ...]
+    display: str
+    first: int
+    mentions: list[Mention] = field(default_factory=list)
+    singles: int = 0
+
+
+def _is_name_token(word: str) -> bool:
+    if not word[0].isupper():
+        return False
+    key = fold(_POSSESSIVE_RE.sub("", word))
+    if key in NON_NAME_WORDS or key in MONTHS or key in WEEKDAYS or key in ROLE_WORDS:
+        return False
+    if "-" in word and any(
+        fold(p) in NON_NAME_WORDS or fold(p) in alias_table() for p in word.split("-")
+    ):
+        return False
+    if key in alias_table() and key not in _GIVEN_NAME_COUNTRIES:
+        return False
+    if len(word) > 6 and NOUN_SUFFIX_RE.search(word):
+        return False
+    return not OFFICE_RE.fullmatch(word)
+
+
+def _common_word(token: str, lowercase_words: set[str]) -> bool:
+    """A capitalised sentence opener that the text also uses as an ordinary word."""
+    low = token.casefold()
+    if len(low) < 3:
+        return False
+    stem = low[:-1] if low.endswith("e") else low
+    return any(
+        form in lowercase_words
+        for form in (low, low + "s", low + "d", low + "ed", stem + "ing", low + "ly")
+    )
+
+
+def _runs(segment: str, zone: str, order: int, lowercase_words: set[str]) -> list[Mention]:
+    """Maximal runs of name-like tokens in one sentence or line."""
+    tokens = [m.group() for m in _TOKEN_RE.finditer(segment)]
+    out: list[Mention] = []
+    i = 0
+    sentence_start = True
+    while i < len(tokens):
+        tok = tokens[i]
+        if not tok[0].isalpha():
+            if tok in '.!?:;•"“”«»()[]–—' and not (
+                tok == "."
+                and i > 0
+                and (len(tokens[i - 1]) == 1 or tokens[i - 1].casefold() in _ABBREVIATIONS)
+            ):
+                sentence_start = True
+            i += 1
+            continue
+        starts_here = sentence_start
+        sentence_start = False
+        is_particle_start = (
+            tok.casefold() in NAME_PARTICLES and tok[0].isupper() and not starts_here
+        )
+        if not (_is_name_token(tok) or is_particle_start) or (
+            starts_here and tok.casefold() in FUNCTION_WORDS
+        ):
+            i += 1
+            continue
+        run = [tok]
+        j = i + 1
+        while j < len(tokens):
+            nxt = tokens[j]
+            if nxt == "." and len(run[-1]) == 1:
+                j += 1
+                continue
+            if nxt[0].isalpha() and (
+                _is_name_token(nxt) or (nxt.casefold() in NAME_PARTICLES and j + 1 < len(tokens))
+            ):
+                run.append(nxt)
+                j += 1
+                continue
+            break
+        while run and run[-1].casefold() in NAME_PARTICLES and not run[-1][0].isupper():
+            run.pop()
+        if (
+            starts_here
+            and len(run) > 1
+            and not tok.isupper()
+            and _common_word(tok, lowercase_words)
+        ):
+            run = run[1:]
+            i += 1
+        core = [t for t in run if t.casefold() not in NAME_PARTICLES and len(t) > 1]
+        if len(core) >= 1:
+            cleaned = tuple(_POSSESSIVE_RE.sub("", t) for t in run)
+            before = [t.casefold() for t in tokens[max(0, i - 6) : i]]
+            after = [t.casefold() for t in tokens[j : j + 4]]
+            out.append(Mention(cleaned, before, after, zone, order + i))
+        i = j
+    return out
+
+
+def _subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    it = iter(t.casefold() for t in long)
+    return all(any(s.casefold() == x for x in it) for s in short)
+
+
+def _gender(text: str, group: Group) -> Gender | None:
+    for m in group.mentions:
+        if m.after[:3] in (["(", "m", ")"], ["(", "f", ")"]):
+            return "m" if m.after[1] == "m" else "f"
+    surname = re.escape(group.tokens[-1])
+    male = female = 0
+    for hit in re.finditer(surname, text):
+        window = text[hit.end() : hit.end() + 220].casefold()
+        male += len(re.findall(r"\b(?:he|his|him|il|él|er|sein|seine|seinen)\b", window))
+        female += len(re.findall(r"\b(?:she|her|hers|elle|ella|sie|ihr|ihre)\b", window))
+    if male > female:
+        return "m"
+    if female > male:
+        return "f"
+    return None
+
+
+def find_persons(
+    segments: list[tuple[str, str]],
+    exclude_names: list[str],
+    full_text: str,
+) -> list[Person]:
+    """segments: (zone, text) with zone in {"title", "header", "asks", "body"}."""
+    mentions: list[Mention] = []
+    order = 0
+    lowercase_words = set(re.findall(r"(?<![\w'’-])[a-zà-ÿ][a-zà-ÿ'’-]*", full_text))
+    for zone, text in segments:
+        if zone == "title" and _headline_case(text):
+            zone = "headline"
+        mentions.extend(_runs(text, zone, order, lowercase_words))
+        order += 10000
+    multi = [
+        m for m in mentions if sum(1 for t in m.tokens if t.casefold() not in NAME_PARTICLES) >= 2
+    ]
+    singles = [m for m in mentions if m not in multi]
+
+    groups: list[Group] = []
+    for m in sorted(multi, key=lambda m: (-len(m.tokens), m.order)):
+        if m.zone == "headline":
+            continue
+        for g in groups:
+            if _subsequence(m.tokens, g.tokens):
+                g.mentions.append(m)
+                g.first = min(g.first, m.order)
+                break
+        else:
+            groups.append(Group(m.tokens, " ".join(m.tokens), m.order, [m]))
+    for m in multi:
+        if m.zone != "headline":
+            continue
+        for g in groups:
+            if _subsequence(m.tokens, g.tokens) or _subsequence(g.tokens, m.tokens):
+                g.mentions.append(m)
+                break
+    for s in singles:
+        key = s.tokens[-1].casefold()
+        for g in groups:
+            if key == g.tokens[-1].casefold():
+                g.singles += 1
+                break
+
+    excluded = {fold(t) for name in exclude_names for t in name.split() if len(t) > 2}
+    mentioned = {tuple(t.casefold() for t in m.tokens) for m in multi}
+    for g in groups:
+        _trim_leading_noun(g, mentioned)
+    people: list[tuple[int, Person]] = []
+    for g in groups:
+        if fold(g.tokens[-1]) in excluded or all(fold(t) in excluded for t in g.tokens):
+            continue
+        score = 0.0
+        official = False
+        for m in g.mentions:
+            score += 0.0 if m.zone == "headline" else 1.5
+            if m.zone in ("title", "headline"):
+                score += 3
+            if m.zone == "header" and (
+                m.after[:1] in ([","], ["("]) or find_countries(" ".join(m.before))
+            ):
+                score += 3
+            if m.zone == "asks":
+                score += 2
+            before = [t for t in m.before if t.isalpha()]
+            if before and before[-1] in ROLE_WORDS:
+                score += 2
+            if (
+                m.after[:1] == [","]
+                and m.after[1:2]
+                and m.after[1]
+                in {
+                    "a",
+                    "an",
+                    "the",
+                    "aged",
+                    "who",
+                    "un",
+                    "une",
+                    "una",
+                    "ein",
+                    "eine",
+                    "der",
+                    "die",
+                    "qui",
+                    "quien",
+                    "de",
+                    "who's",
+                    "il",
+                    "el",
+                    "la",
+                    "le",
+                }
+            ):
+                score += 2
+            if m.after[:3] in (["(", "m", ")"], ["(", "f", ")"]):
+                score += 3
+            if any(t in VICTIM_CONTEXT for t in before):
+                score -= 4
+            if before and _OFFICIAL_BEFORE.search(before[-1]):
+                official = True
+            if m.after[:1] == [","] and any(_OFFICIAL_BEFORE.search(t) for t in m.after[1:4]):
+                official = True
+        score += g.singles
+        if official or score < 3:
+            continue
+        people.append((g.first, Person(g.display, _gender(full_text, g))))
+    people.sort(key=lambda p: p[0])
+    return [p for _, p in people]
+
+
+def _trim_leading_noun(group: Group, mentioned: set[tuple[str, ...]]) -> None:
+    """'Festnahme von Shirin Karimi' -> 'Shirin Karimi' when only the tail is ever named alone."""
+    tokens = group.tokens
+    for k, token in enumerate(tokens[1:-1], start=1):
+        if token.casefold() in NAME_PARTICLES and not token[0].isupper():
+            head = tuple(t.casefold() for t in tokens[:k])
+            tail = tuple(t.casefold() for t in tokens[k + 1 :])
+            if len(tail) >= 2 and tail in mentioned and head not in mentioned:
+                group.tokens = tokens[k + 1 :]
+                group.display = " ".join(group.tokens)
+            return
+
+
+def _headline_case(text: str) -> bool:
+    """A Title Case Headline, where capitals say nothing about names."""
+    words_ = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if len(w) > 3]
+    if len(words_) < 3:
+        return False
+    caps = sum(1 for w in words_ if w[0].isupper())
+    return caps / len(words_) >= 0.7
