@@ -336,7 +336,7 @@ def find_country(doc: Doc, title: str | None, body_lines: list[int]) -> str | No
             found = find_countries(labelled.group(1))
             if found:
                 return display_name(found[0][1])
-    # 1990s header: "BELARUS Sergey ...", "USA Jordan Brown (m)"
+    # 1990s header: "COUNTRY Firstname Lastname (m)", a name and its gender right after it
     for i in doc.nonblank():
         line = doc.lines[i]
         first = line.split(" ")[0].strip(":,")
