@@ -49,6 +49,9 @@ def database(data: Path) -> dict[str, Any]:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Keep connections between requests: opening one costs three PRAGMAs.
+            "CONN_MAX_AGE": 300,
+            "CONN_HEALTH_CHECKS": True,
         }
     scheme = urlsplit(url).scheme
     if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
@@ -167,3 +170,155 @@ def debug() -> bool:
     if raw in {"1", "true", "yes", "on"}:
         return True
     raise ConfigError("URGENT_DEBUG: must be true or false")
+
+
+def _positive_int(name: str, default: int, *, minimum: int = 1) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < minimum:
+        raise ConfigError(f"{name}: must be a whole number of at least {minimum}")
+    return int(raw)
+
+
+def official_budget() -> tuple[int, int]:
+    """URGENT_OFFICIAL_MAX_PER_HOUR / _PER_DAY: letters one official receives, all cases."""
+    per_hour = _positive_int("URGENT_OFFICIAL_MAX_PER_HOUR", 60)
+    per_day = _positive_int("URGENT_OFFICIAL_MAX_PER_DAY", 500)
+    if per_day < per_hour:
+        raise ConfigError(
+            "URGENT_OFFICIAL_MAX_PER_DAY: must be at least URGENT_OFFICIAL_MAX_PER_HOUR"
+        )
+    return per_hour, per_day
+
+
+def bounces_before_dead() -> int:
+    return _positive_int("URGENT_BOUNCES_BEFORE_DEAD", 3)
+
+
+def letter_max_chars() -> int:
+    return _positive_int("URGENT_LETTER_MAX_CHARS", 6000, minimum=500)
+
+
+def action_limits() -> tuple[int, int]:
+    """Per client address per hour, and letters per supporter email address per day."""
+    return (
+        _positive_int("URGENT_ACTIONS_PER_IP_PER_HOUR", 60),
+        _positive_int("URGENT_LETTERS_PER_ADDRESS_PER_DAY", 20),
+    )
+
+
+def pow_max_number() -> int:
+    """URGENT_POW_MAX_NUMBER: ALTCHA difficulty (a browser tries half of it on average)."""
+    return _positive_int("URGENT_POW_MAX_NUMBER", 50_000, minimum=100)
+
+
+def fax_gateway() -> dict[str, str]:
+    """URGENT_FAX_GATEWAY (http, email or empty) and what the chosen adapter needs."""
+    kind = os.environ.get("URGENT_FAX_GATEWAY", "").strip().lower()
+    url = os.environ.get("URGENT_FAX_URL", "").strip()
+    domain = os.environ.get("URGENT_FAX_EMAIL_DOMAIN", "").strip().lower()
+    if kind not in {"", "http", "email"}:
+        raise ConfigError("URGENT_FAX_GATEWAY: must be http, email or empty (no fax sending)")
+    if kind == "http" and urlsplit(url).scheme not in {"http", "https"}:
+        raise ConfigError(
+            "URGENT_FAX_URL: give the fax service's API address, such as "
+            "https://token@fax.example.org/v1/faxes"
+        )
+    if kind == "email" and ("." not in domain or "@" in domain or "\n" in domain):
+        raise ConfigError(
+            "URGENT_FAX_EMAIL_DOMAIN: give the email-to-fax domain, such as fax.example.org"
+        )
+    return {"kind": kind, "url": url, "domain": domain}
+
+
+def updates_email() -> str:
+    """URGENT_UPDATES_EMAIL: where "Keep me updated on UA ..." requests are sent."""
+    raw = os.environ.get("URGENT_UPDATES_EMAIL", "").strip()
+    if raw and (raw.count("@") != 1 or any(c in raw for c in " <>\r\n,")):
+        raise ConfigError(
+            "URGENT_UPDATES_EMAIL: must be a bare address such as updates@example.org"
+        )
+    return raw
+
+
+def inbound_webhook_secret() -> str:
+    """URGENT_INBOUND_WEBHOOK_SECRET: the password email services send to /inbound/<esp>/."""
+    raw = os.environ.get("URGENT_INBOUND_WEBHOOK_SECRET", "").strip()
+    if raw and (len(raw) < 16 or ":" in raw):
+        raise ConfigError(
+            "URGENT_INBOUND_WEBHOOK_SECRET: must be at least 16 characters, without a colon"
+        )
+    return raw
+
+
+def inbound_max_bytes() -> int:
+    """URGENT_INBOUND_MAX_BYTES: the largest message the receiver accepts (SMTP 552 above)."""
+    raw = os.environ.get("URGENT_INBOUND_MAX_BYTES", "").strip()
+    if not raw:
+        return 10 * 1024 * 1024
+    if not raw.isdigit() or int(raw) < 1024:
+        raise ConfigError("URGENT_INBOUND_MAX_BYTES: must be a whole number of at least 1024")
+    return int(raw)
+
+
+def mail_rate() -> int:
+    """URGENT_MAIL_RATE: bulk messages per second across all workers; 0 means no limit."""
+    return _positive_int("URGENT_MAIL_RATE", 0, minimum=0)
+
+
+def mail_connections() -> int:
+    """URGENT_MAIL_CONNECTIONS: SMTP connections (sending threads) per worker process."""
+    value = _positive_int("URGENT_MAIL_CONNECTIONS", 1)
+    if value > 64:
+        raise ConfigError("URGENT_MAIL_CONNECTIONS: must be between 1 and 64")
+    return value
+
+
+def mail_bounce_limit() -> int:
+    """URGENT_MAIL_BOUNCE_LIMIT: hard bounces before a supporter is marked bouncing."""
+    return _positive_int("URGENT_MAIL_BOUNCE_LIMIT", 3)
+
+
+def mail_refusal_limit() -> int:
+    """URGENT_MAIL_REFUSAL_LIMIT: refusals in a row after which a mailing pauses itself."""
+    return _positive_int("URGENT_MAIL_REFUSAL_LIMIT", 50)
+
+
+def mail_lease_seconds() -> int:
+    """URGENT_MAIL_LEASE_SECONDS: how long a claimed batch stays a worker's before reclaim."""
+    return _positive_int("URGENT_MAIL_LEASE_SECONDS", 60, minimum=2)
+
+
+def dkim() -> tuple[str, str] | None:
+    """URGENT_DKIM_KEY_FILE (PEM, RSA or Ed25519) and URGENT_DKIM_SELECTOR; None when unset."""
+    path = os.environ.get("URGENT_DKIM_KEY_FILE", "").strip()
+    selector = os.environ.get("URGENT_DKIM_SELECTOR", "").strip()
+    if not path:
+        if selector:
+            raise ConfigError("URGENT_DKIM_KEY_FILE: set it too, or unset URGENT_DKIM_SELECTOR")
+        return None
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62})", selector):
+        raise ConfigError(
+            "URGENT_DKIM_SELECTOR: give the selector of the DNS key record, such as urgent2026"
+        )
+    try:
+        data = Path(path).expanduser().read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"URGENT_DKIM_KEY_FILE: cannot read {path} ({exc.strerror})") from exc
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        key = load_pem_private_key(data, password=None)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(
+            "URGENT_DKIM_KEY_FILE: not an unencrypted PEM private key (RSA or Ed25519)"
+        ) from exc
+    if isinstance(key, rsa.RSAPrivateKey) and key.key_size < 1024:
+        raise ConfigError("URGENT_DKIM_KEY_FILE: an RSA key must have at least 1024 bits")
+    if not isinstance(key, rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey):
+        raise ConfigError("URGENT_DKIM_KEY_FILE: only RSA and Ed25519 keys can sign DKIM")
+    return str(Path(path).expanduser().resolve()), selector

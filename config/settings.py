@@ -20,7 +20,7 @@ SERVER_EMAIL = URGENT_FROM_EMAIL
 CSRF_TRUSTED_ORIGINS = [URGENT_BASE_URL]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "urgent.staff.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -28,13 +28,20 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "urgent.core",
     "urgent.officials",
     "urgent.cases",
     "urgent.supporters",
     "urgent.actions",
     "urgent.mailings",
+    "urgent.inbound",
     "urgent.ingest",
+    # The JSON API (django-ninja; "ninja" serves its API docs page's static files).
+    "ninja",
+    "urgent.api",
+    "urgent.staff.apps.StaffConfig",
     "urgent.web",
 ]
 
@@ -46,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "urgent.core.middleware.SecurityHeadersMiddleware",
@@ -95,7 +103,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "staff_login"
+OTP_TOTP_ISSUER = "Urgent"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]
@@ -119,7 +128,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_AGE = 8 * 3600  # a working day; staff sign in again after it
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -138,3 +148,37 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Taking action (urgent.actions; docs/taking-action.md).
+# Letters one official may receive across all cases, per hour and per day (pacing).
+URGENT_OFFICIAL_MAX_PER_HOUR, URGENT_OFFICIAL_MAX_PER_DAY = env.official_budget()
+# Permanent bounces after which a contact point is marked dead and flagged to staff.
+URGENT_BOUNCES_BEFORE_DEAD = env.bounces_before_dead()
+# Longest letter accepted, in characters (the form names the limit).
+URGENT_LETTER_MAX_CHARS = env.letter_max_chars()
+# Rate limits on action forms: per client address per hour, letters per email per day.
+URGENT_ACTIONS_PER_IP_PER_HOUR, URGENT_LETTERS_PER_ADDRESS_PER_DAY = env.action_limits()
+# Proof-of-work difficulty of the self-hosted ALTCHA challenge on action forms.
+URGENT_POW_MAX_NUMBER = env.pow_max_number()
+# Fax gateway: {"kind": "" | "http" | "email", "url": ..., "domain": ...}.
+URGENT_FAX = env.fax_gateway()
+
+# Supporters and inbound mail (urgent.supporters, urgent.inbound; docs/supporters.md,
+# docs/inbound-mail.md). The updates address is shown on case pages when the case's
+# organisation has none of its own; the webhook secret switches /inbound/<esp>/ on.
+URGENT_UPDATES_EMAIL = env.updates_email()
+URGENT_INBOUND_WEBHOOK_SECRET = env.inbound_webhook_secret()
+URGENT_INBOUND_MAX_BYTES = env.inbound_max_bytes()
+# A second confirmation mail for the same request is not sent within this many seconds.
+URGENT_CONFIRMATION_COOLDOWN_SECONDS = 15 * 60
+
+# Mailings (urgent.mailings; docs/mailings.md). Bulk send rate across all workers (0: no
+# limit), SMTP connections per worker, hard bounces before a supporter is marked bouncing,
+# refusals in a row before a mailing pauses itself, and how long a claimed batch is held.
+URGENT_MAIL_RATE = env.mail_rate()
+URGENT_MAIL_CONNECTIONS = env.mail_connections()
+URGENT_MAIL_BOUNCE_LIMIT = env.mail_bounce_limit()
+URGENT_MAIL_REFUSAL_LIMIT = env.mail_refusal_limit()
+URGENT_MAIL_LEASE_SECONDS = env.mail_lease_seconds()
+# DKIM signing of bulk mail: (key file, selector) or None to leave signing to the MTA.
+URGENT_DKIM = env.dkim()

@@ -4,8 +4,9 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,33 @@ def demo(db: None) -> None:
     from urgent.web.demo import demo_load
 
     demo_load()
+
+
+@pytest.fixture
+def staff_client(db: None, client: Any) -> Callable[..., Any]:
+    """A test client signed in as staff with a role, second factor verified."""
+
+    def make(role: str = "coordinator", username: str | None = None) -> Any:
+        from django.contrib.auth.models import Group, User
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from urgent.core.roles import roles_ensure
+
+        roles_ensure()
+        user = User.objects.create_user(
+            username or f"{role}-user", password="correct horse battery", is_staff=True
+        )
+        user.groups.add(Group.objects.get(name=role))
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        client.user = user
+        return client
+
+    return make
 
 
 def free_port() -> int:

@@ -46,6 +46,7 @@ def page(browser: Any) -> Iterator[Any]:
     # The page's own CSP forbids inline scripts; axe is injected by the test, not the page.
     context = browser.new_context(bypass_csp=True, locale="en-GB")
     page = context.new_page()
+    page.set_default_timeout(10_000)
     yield page
     context.close()
 

@@ -33,7 +33,7 @@ def test_home_filter_and_case_page(page: Any, live_server: Any, demo: None) -> N
     assert page.locator("h1").inner_text() == "Defensora indígena amenazada de muerte"
     page.goto(live_server.url + "/cases/ua-101-26/")
     assert page.get_by_role("heading", name="Write to").is_visible()
-    assert page.get_by_text("Dear President,").is_visible()
+    assert page.locator(".target").get_by_text("Dear President,").is_visible()
     assert page.get_by_role("heading", name="And send a copy to").is_visible()
     violations = axe_violations(page)
     assert not violations, describe(violations)

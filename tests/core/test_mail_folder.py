@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.mail import EmailMessage
 from django.test import Client, override_settings
 
@@ -20,7 +20,9 @@ def mail_folder(tmp_path: Path, settings: object) -> Path:
 
 
 @override_settings(EMAIL_BACKEND="urgent.core.maildir.MaildirBackend")
-def test_mail_is_stored_and_shown_to_staff(client: Client, mail_folder: Path) -> None:
+def test_mail_is_stored_and_shown_to_staff(
+    client: Client, mail_folder: Path, staff_client: Callable[..., Client]
+) -> None:
     message = EmailMessage(
         subject="Keep writing <b>please</b>",
         body="Hello <script>alert(1)</script>",
@@ -32,10 +34,9 @@ def test_mail_is_stored_and_shown_to_staff(client: Client, mail_folder: Path) ->
     assert len(list((mail_folder / "new").iterdir())) == 1
 
     response = client.get("/staff/mail/")
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302 and "/staff/login/" in response["Location"]
 
-    User.objects.create_user("coordinator", password="x" * 16, is_staff=True)
-    client.login(username="coordinator", password="x" * 16)
+    client = staff_client("viewer")
     html = client.get("/staff/mail/").content.decode()
     assert "supporter@example.org" in html
     assert "Keep writing &lt;b&gt;please&lt;/b&gt;" in html
@@ -46,7 +47,8 @@ def test_mail_is_stored_and_shown_to_staff(client: Client, mail_folder: Path) ->
 
 
 @pytest.mark.parametrize("key", ["..", "nope", "a" * 300, "x;rm"])
-def test_unknown_message_is_a_404(client: Client, mail_folder: Path, key: str) -> None:
-    User.objects.create_user("coordinator", password="x" * 16, is_staff=True)
-    client.login(username="coordinator", password="x" * 16)
+def test_unknown_message_is_a_404(
+    mail_folder: Path, key: str, staff_client: Callable[..., Client]
+) -> None:
+    client = staff_client("viewer")
     assert client.get(f"/staff/mail/{key}/").status_code == 404

@@ -48,6 +48,14 @@ class Case(BaseModel, Origin):
         default=False,
         help_text=_("Stop switch: hides action forms and holds queued deliveries."),
     )
+    hide_names = models.BooleanField(
+        _("hide names"),
+        default=False,
+        help_text=_("Hide the names of the people at risk from every public page."),
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text=_("Bumped on every edit, so concurrent edits are detected.")
+    )
     update_request_subject = models.CharField(
         _("update-request subject"),
         max_length=200,

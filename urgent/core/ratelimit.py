@@ -36,6 +36,13 @@ def ratelimit_hit(*, key: str, limit: int, window_seconds: int) -> bool:
     return bool(row) and int(row[0]) <= limit
 
 
+def ratelimit_count(*, key: str, window_seconds: int) -> int:
+    """Hits so far in the current window, without counting one."""
+    window = int(time.time()) // window_seconds * window_seconds
+    row = RateLimitCounter.objects.filter(key=key, window_start=window).values("count").first()
+    return int(row["count"]) if row else 0
+
+
 def ratelimit_prune(*, older_than_seconds: int = 2 * 86400) -> int:
     cutoff = int(time.time()) - older_than_seconds
     deleted, _ = RateLimitCounter.objects.filter(window_start__lt=cutoff).delete()

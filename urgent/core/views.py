@@ -8,11 +8,11 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from urgent.core.access import staff_required
 from urgent.core.maildir import maildir
 
 _KEY = re.compile(r"^[A-Za-z0-9._,=-]{1,200}$")
@@ -34,7 +34,7 @@ def _summary(key: str, message: EmailMessage) -> dict[str, object]:
     }
 
 
-@staff_member_required
+@staff_required()
 def mail_list(request: HttpRequest) -> HttpResponse:
     box = maildir()
     rows = []
@@ -47,7 +47,7 @@ def mail_list(request: HttpRequest) -> HttpResponse:
     return render(request, "core/mail_list.html", {"page": page, "total": len(rows)})
 
 
-@staff_member_required
+@staff_required()
 def mail_detail(request: HttpRequest, key: str) -> HttpResponse:
     if not _KEY.match(key):
         raise Http404("No such message.")

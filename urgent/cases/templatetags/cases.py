@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django import template
 from django.utils.formats import date_format
@@ -22,7 +23,24 @@ def country(code: str) -> str:
 
 @register.filter
 def public_names(case: Case) -> list[str]:
+    if case.hide_names:
+        return []
     return [name for name in (p.public_name for p in case.people.all()) if name]
+
+
+@register.filter
+def redact(text: str, case: Case) -> str:
+    """With the case's names hidden, take every mention of the people at risk out of a text."""
+    if not case.hide_names or not text:
+        return text
+    withheld = _("[name withheld]")
+    names = [p.name for p in case.people.all()]
+    parts = {part for name in names for part in name.split() if len(part) >= 3}
+    for needle in sorted([*names, *parts], key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(needle)}(?!\w)", withheld, text, flags=re.IGNORECASE)
+    # "Daniyar Orazmyradov" became two markers; one is enough.
+    marker = re.escape(withheld)
+    return re.sub(rf"{marker}(?:\s+{marker})+", withheld, text)
 
 
 @register.simple_tag

@@ -64,6 +64,15 @@ class Command(BaseCommand):
                     start_new_session=True,
                 )
             )
+        if settings.URGENT_INBOUND_SMTP is not None:
+            # The mail receiver (urgent.inbound) as a third process, when it is configured.
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "urgent.core.cli", "inbound"],
+                    env=env,
+                    start_new_session=True,
+                )
+            )
         self.stdout.write(f"Urgent is running at {settings.URGENT_BASE_URL} (Ctrl-C to stop)")
 
         stopping = False

@@ -1,0 +1,442 @@
+"""Writes to cases: create, edit, publish, Further Information, close, stop switch.
+
+Each function runs in one transaction, records an audit entry, and schedules mail on
+commit. Who receives an alert, update or outcome notice is decided in `audience`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from urgent.cases.models import (
+    Ask,
+    Case,
+    CaseTarget,
+    CaseTranslation,
+    Outcome,
+    PersonAtRisk,
+    Update,
+)
+from urgent.cases.services import audience
+from urgent.core.audit import audit_record, audit_snapshot
+from urgent.core.errors import ApplicationError, Conflict
+from urgent.core.models import Organisation
+from urgent.officials.models import ContactPoint
+
+logger = logging.getLogger(__name__)
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+EDITABLE_FIELDS = (
+    "reference",
+    "index_number",
+    "headline",
+    "country",
+    "story",
+    "background",
+    "issued_on",
+    "deadline",
+    "language",
+    "update_request_subject",
+)
+
+
+class CaseIncomplete(ApplicationError):
+    code = "case_incomplete"
+
+
+def case_slug_for(*, reference: str, organisation: Organisation) -> str:
+    base = slugify(reference.replace("/", "-").replace(".", "-"))[:70] or "case"
+    slug = base
+    n = 2
+    while Case.objects.filter(slug=slug).exists():
+        slug = f"{base}-{organisation.slug}" if n == 2 else f"{base}-{n}"
+        n += 1
+    return slug
+
+
+@transaction.atomic
+def case_create(
+    *,
+    organisation: Organisation,
+    reference: str,
+    headline: str,
+    country: str,
+    actor: Actor = None,
+    people: Sequence[Mapping[str, Any]] = (),
+    asks: Sequence[str] = (),
+    themes: Sequence[Any] = (),
+    **fields: Any,
+) -> Case:
+    unknown = set(fields) - set(EDITABLE_FIELDS) - {"origin_org", "origin_url"}
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    reference = " ".join(reference.split())
+    if Case.objects.filter(organisation=organisation, reference__iexact=reference).exists():
+        raise ApplicationError(
+            _("A case with the reference %(ref)s already exists.") % {"ref": reference},
+            code="duplicate_reference",
+            fields={"reference": [_("This reference is already used.")]},
+        )
+    case = Case(
+        organisation=organisation,
+        reference=reference,
+        slug=case_slug_for(reference=reference, organisation=organisation),
+        headline=headline.strip(),
+        country=country.upper(),
+        **fields,
+    )
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError as exc:
+        raise ApplicationError(
+            _("A case with the reference %(ref)s already exists.") % {"ref": reference},
+            code="duplicate_reference",
+        ) from exc
+    if themes:
+        case.themes.set(themes)
+    for position, person in enumerate(people):
+        PersonAtRisk.objects.create(case=case, position=position, **person)
+    Ask.objects.bulk_create(
+        Ask(case=case, text=text.strip(), position=i) for i, text in enumerate(asks) if text.strip()
+    )
+    audit_record(actor=actor, action="case.create", obj=case, after=audit_snapshot(case))
+    return case
+
+
+@transaction.atomic
+def case_update(
+    *, case: Case, actor: Actor, expected_version: int, data: Mapping[str, Any]
+) -> Case:
+    """Change a case's own fields; refuses when someone else saved it since it was read."""
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    before = audit_snapshot(case, EDITABLE_FIELDS)
+    if "reference" in data:
+        data = {**data, "reference": " ".join(str(data["reference"]).split())}
+        taken = Case.objects.filter(
+            organisation_id=case.organisation_id, reference__iexact=data["reference"]
+        ).exclude(pk=case.pk)
+        if taken.exists():
+            raise ApplicationError(
+                _("A case with the reference %(ref)s already exists.") % {"ref": data["reference"]},
+                code="duplicate_reference",
+                fields={"reference": [_("This reference is already used.")]},
+            )
+    try:
+        with transaction.atomic():
+            updated = Case.objects.filter(pk=case.pk, version=expected_version).update(
+                version=F("version") + 1, updated_at=timezone.now(), **data
+            )
+    except IntegrityError as exc:  # another save took the reference in the same instant
+        raise ApplicationError(
+            _("A case with this reference already exists."), code="duplicate_reference"
+        ) from exc
+    if not updated:
+        raise Conflict(
+            _(
+                "Someone else saved this case while you were editing it. Your changes were not "
+                "saved: reload the case, then apply them again."
+            )
+        )
+    case.refresh_from_db()
+    _translations_mark_outdated(case=case, changed=set(data))
+    audit_record(
+        actor=actor,
+        action="case.update",
+        obj=case,
+        before=before,
+        after=audit_snapshot(case, EDITABLE_FIELDS),
+    )
+    return case
+
+
+def _translations_mark_outdated(*, case: Case, changed: set[str]) -> None:
+    if changed & {"headline", "story", "background"}:
+        case.translations.filter(state="done").update(state="outdated")
+
+
+def case_missing_for_publication(*, case: Case) -> list[str]:
+    """What stops a case from being published, in words a coordinator acts on."""
+    missing = []
+    if not case.headline.strip():
+        missing.append(_("a headline"))
+    if not case.country:
+        missing.append(_("a country"))
+    if not case.story.strip():
+        missing.append(_("the story"))
+    if not case.asks.exists():
+        missing.append(_("at least one ask"))
+    working = ContactPoint.objects.filter(
+        official__case_targets__case=case,
+        official__case_targets__role=CaseTarget.Role.PRIMARY,
+    ).exclude(health=ContactPoint.Health.DEAD)
+    if not working.exists():
+        missing.append(_("a primary target with at least one working contact point"))
+    if case.deadline and case.deadline < timezone.localdate():
+        missing.append(_("a deadline that has not passed"))
+    return missing
+
+
+@transaction.atomic
+def case_publish(*, case: Case, actor: Actor) -> Case:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status != Case.Status.DRAFT:
+        raise ApplicationError(_("Only a draft can be published."), code="not_draft")
+    missing = case_missing_for_publication(case=case)
+    if missing:
+        raise CaseIncomplete(
+            _("This case cannot be published yet. It needs: %(missing)s.")
+            % {"missing": "; ".join(missing)},
+            fields={"__all__": missing},
+        )
+    before = audit_snapshot(case, ["status", "published_at"])
+    case.status = Case.Status.ACTIVE
+    case.published_at = timezone.now()
+    case.version += 1
+    case.save(update_fields=["status", "published_at", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="case.publish",
+        obj=case,
+        before=before,
+        after=audit_snapshot(case, ["status", "published_at"]),
+    )
+    transaction.on_commit(lambda: audience.case_alert_schedule(case=case))
+    return case
+
+
+@transaction.atomic
+def update_post(
+    *,
+    case: Case,
+    actor: Actor,
+    title: str,
+    body: str,
+    issued_on: datetime.date | None = None,
+    asks: Sequence[str] | None = None,
+    status: str | None = None,
+) -> Update:
+    """Post a numbered Further Information; may replace the asks and change the status."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status == Case.Status.DRAFT:
+        raise ApplicationError(_("Publish the case before posting Further Information."))
+    if not body.strip():
+        raise ApplicationError(
+            _("Further Information needs a text."), fields={"body": [_("This field is required.")]}
+        )
+    number = (case.updates.aggregate(n=Max("number"))["n"] or 0) + 1
+    update = Update.objects.create(
+        case=case,
+        number=number,
+        title=title.strip() or _("Further information on %(ref)s") % {"ref": case.reference},
+        body=body.strip(),
+        issued_on=issued_on or timezone.localdate(),
+        published_at=timezone.now(),
+        origin_org=case.origin_org,
+    )
+    if asks is not None:
+        case.asks.all().delete()
+        Ask.objects.bulk_create(
+            Ask(case=case, text=t.strip(), position=i) for i, t in enumerate(asks) if t.strip()
+        )
+    if status and status != case.status:
+        case.status = status
+        case.version += 1
+        case.save(update_fields=["status", "version", "updated_at"])
+    audit_record(actor=actor, action="case.update_post", obj=case, after={"update": number})
+    transaction.on_commit(lambda: audience.update_notice_schedule(update=update))
+    return update
+
+
+@transaction.atomic
+def case_close(
+    *,
+    case: Case,
+    actor: Actor,
+    kind: str,
+    occurred_on: datetime.date,
+    summary: str = "",
+    update: Update | None = None,
+) -> Outcome:
+    """Close a case with a structured outcome and tell everyone who acted or subscribed."""
+    if kind not in Outcome.Kind.values:
+        raise ApplicationError(
+            _("Choose an outcome from the list."), fields={"kind": [_("Unknown outcome.")]}
+        )
+    if occurred_on > timezone.localdate():
+        raise ApplicationError(
+            _("The outcome date cannot be in the future."),
+            fields={"occurred_on": [_("Give the date it happened.")]},
+        )
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status == Case.Status.DRAFT:
+        raise ApplicationError(_("A draft cannot be closed; delete it instead."))
+    outcome = Outcome.objects.create(
+        case=case, kind=kind, occurred_on=occurred_on, summary=summary.strip(), update=update
+    )
+    before = audit_snapshot(case, ["status"])
+    case.status = Case.Status.CLOSED
+    case.version += 1
+    case.save(update_fields=["status", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="case.close",
+        obj=case,
+        before=before,
+        after={"status": case.status, "outcome": kind, "occurred_on": str(occurred_on)},
+    )
+    transaction.on_commit(lambda: audience.outcome_notice_schedule(outcome=outcome))
+    return outcome
+
+
+@transaction.atomic
+def case_stop_switch(
+    *, case: Case, actor: Actor, stopped: bool, hide_names: bool, reason: str
+) -> Case:
+    """Stop (or resume) action at once: forms hidden, queued deliveries held, names hidden.
+
+    Delivery workers read `actions_stopped` when they claim work, so nothing queued for a
+    stopped case leaves until it is resumed.
+    """
+    if not reason.strip():
+        raise ApplicationError(
+            _("Say why action is stopped or resumed; the reason goes to the audit log."),
+            fields={"reason": [_("This field is required.")]},
+        )
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    before = audit_snapshot(case, ["actions_stopped", "hide_names"])
+    case.actions_stopped = stopped
+    case.hide_names = hide_names
+    case.version += 1
+    case.save(update_fields=["actions_stopped", "hide_names", "version", "updated_at"])
+    after = {**audit_snapshot(case, ["actions_stopped", "hide_names"]), "reason": reason.strip()}
+    audit_record(
+        actor=actor,
+        action="case.stop" if stopped else "case.resume",
+        obj=case,
+        before=before,
+        after=after,
+    )
+    return case
+
+
+@transaction.atomic
+def case_people_set(
+    *, case: Case, actor: Actor, people: Sequence[Mapping[str, str]]
+) -> list[PersonAtRisk]:
+    """Replace the people at risk, in order (name, pronouns, visibility)."""
+    before = [p.name for p in case.people.all()]
+    rows = []
+    for position, person in enumerate(people):
+        name = " ".join(str(person.get("name", "")).split())
+        if not name:
+            continue
+        visibility = person.get("visibility") or PersonAtRisk.Visibility.PUBLIC
+        if visibility not in PersonAtRisk.Visibility.values:
+            raise ApplicationError(_("Unknown visibility: %(v)s.") % {"v": visibility})
+        rows.append(
+            PersonAtRisk(
+                case=case,
+                name=name,
+                pronouns=str(person.get("pronouns", "")).strip()[:40],
+                visibility=visibility,
+                position=position,
+            )
+        )
+    case.people.all().delete()
+    PersonAtRisk.objects.bulk_create(rows)
+    audit_record(
+        actor=actor,
+        action="case.people",
+        obj=case,
+        before={"people": before},
+        after={"people": [p.name for p in rows]},
+    )
+    return rows
+
+
+@transaction.atomic
+def case_asks_set(*, case: Case, actor: Actor, asks: Sequence[str]) -> list[Ask]:
+    before = [a.text for a in case.asks.all()]
+    texts = [" ".join(t.split()) for t in asks if t and t.strip()]
+    case.asks.all().delete()
+    rows = Ask.objects.bulk_create(Ask(case=case, text=t, position=i) for i, t in enumerate(texts))
+    _translations_mark_outdated(case=case, changed={"story"} if before != texts else set())
+    audit_record(
+        actor=actor, action="case.asks", obj=case, before={"asks": before}, after={"asks": texts}
+    )
+    return rows
+
+
+@transaction.atomic
+def case_target_add(
+    *, case: Case, actor: Actor, official: Any, role: str, salutation: str = ""
+) -> CaseTarget:
+    if role not in CaseTarget.Role.values:
+        raise ApplicationError(_("A target is either written to or sent a copy."))
+    if CaseTarget.objects.filter(case=case, official=official).exists():
+        raise ApplicationError(
+            _("%(official)s is already a target of this case.") % {"official": official},
+            code="duplicate_target",
+        )
+    position = case.targets.filter(role=role).count()
+    target = CaseTarget.objects.create(
+        case=case, official=official, role=role, position=position, salutation=salutation.strip()
+    )
+    audit_record(
+        actor=actor,
+        action="case.target_add",
+        obj=case,
+        after={"official": official.pk, "role": role},
+    )
+    return target
+
+
+@transaction.atomic
+def case_target_remove(*, target: CaseTarget, actor: Actor) -> None:
+    audit_record(
+        actor=actor,
+        action="case.target_remove",
+        obj=target.case,
+        before={"official": target.official_id, "role": target.role},
+    )
+    target.delete()
+
+
+@transaction.atomic
+def case_translation_save(
+    *, case: Case, actor: Actor, language: str, data: Mapping[str, Any], done: bool
+) -> CaseTranslation:
+    if language == case.language:
+        raise ApplicationError(_("This is the case's own language; edit the case instead."))
+    translation, _created = CaseTranslation.objects.get_or_create(
+        case=case, language=language, defaults={"headline": str(data.get("headline", ""))}
+    )
+    before = audit_snapshot(translation, ["headline", "state"])
+    translation.headline = str(data.get("headline", "")).strip()
+    translation.story = str(data.get("story", "")).strip()
+    translation.background = str(data.get("background", "")).strip()
+    translation.asks = [str(a).strip() for a in data.get("asks", []) if str(a).strip()]
+    translation.state = CaseTranslation.State.DONE if done else CaseTranslation.State.DRAFT
+    translation.save()
+    audit_record(
+        actor=actor,
+        action="case.translation",
+        obj=case,
+        before=before,
+        after={**audit_snapshot(translation, ["headline", "state"]), "language": language},
+    )
+    return translation

@@ -1,0 +1,266 @@
+"""Writes to the officials directory: the health of contact points.
+
+A permanent bounce marks an email contact point *bouncing*; after
+URGENT_BOUNCES_BEFORE_DEAD permanent bounces it is *dead*: letters stop using it, public
+pages hide it, and staff are told so they can find a working address.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from urgent.core.audit import audit_record, audit_snapshot
+from urgent.core.errors import ApplicationError
+from urgent.core.mail import mail_send
+from urgent.officials.models import ContactPoint, Official
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+log = logging.getLogger(__name__)
+
+
+def contact_point_bounce_record(
+    *, contact_point_id: int, permanent: bool, diagnostic: str
+) -> ContactPoint:
+    """Count a bounce on a contact point; a temporary one changes nothing but the log."""
+    with transaction.atomic():
+        point = ContactPoint.objects.select_for_update().get(pk=contact_point_id)
+        if not permanent:
+            log.info("temporary bounce on contact point %s: %s", point.pk, diagnostic[:200])
+            return point
+        was_dead = point.health == ContactPoint.Health.DEAD
+        ContactPoint.objects.filter(pk=point.pk).update(bounce_count=F("bounce_count") + 1)
+        point.refresh_from_db(fields=["bounce_count"])
+        if point.bounce_count >= settings.URGENT_BOUNCES_BEFORE_DEAD:
+            point.health = ContactPoint.Health.DEAD
+        elif point.health == ContactPoint.Health.OK:
+            point.health = ContactPoint.Health.BOUNCING
+        point.save(update_fields=["health", "updated_at"])
+        if point.health == ContactPoint.Health.DEAD and not was_dead:
+            point_id, reason = point.pk, diagnostic
+            transaction.on_commit(
+                lambda: contact_point_flag_to_staff(contact_point_id=point_id, reason=reason)
+            )
+    return point
+
+
+def contact_point_health_reset(*, contact_point_id: int) -> None:
+    """Staff found the address works again (or corrected it): start counting afresh."""
+    ContactPoint.objects.filter(pk=contact_point_id).update(
+        health=ContactPoint.Health.OK, bounce_count=0
+    )
+
+
+def contact_point_flag_to_staff(*, contact_point_id: int, reason: str) -> int:
+    """Tell staff (every active staff account with an address) that a contact point died."""
+    point = ContactPoint.objects.select_related("official").get(pk=contact_point_id)
+    staff = list(
+        get_user_model()
+        .objects.filter(is_staff=True, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    log.warning(
+        "contact point %s of %s is dead after %s bounces: %s",
+        point.pk,
+        point.official,
+        point.bounce_count,
+        reason[:200],
+    )
+    if not staff:
+        return 0
+    return mail_send(
+        to=staff,
+        template_prefix="officials/mail/contact_point_dead",
+        context={
+            "point": point,
+            "official": point.official,
+            "reason": reason[:1000],
+            "url": f"{settings.URGENT_BASE_URL}/staff/actions/contact-points/{point.pk}/",
+        },
+    )
+
+
+# The directory itself: create, edit, merge duplicates, staff confirmation of health.
+
+OFFICIAL_FIELDS = (
+    "honorific",
+    "name",
+    "title",
+    "organisation",
+    "country",
+    "preferred_language",
+    "salutation",
+)
+
+
+def _clean_contact(kind: str, value: str) -> str:
+    if kind not in ContactPoint.Kind.values:
+        raise ApplicationError(_("Unknown kind of contact point: %(kind)s.") % {"kind": kind})
+    lines = [" ".join(line.split()) for line in str(value).replace("\r", "").split("\n")]
+    value = "\n".join(line for line in lines if line)
+    if kind != ContactPoint.Kind.POSTAL:
+        value = value.replace("\n", " ")
+    if kind == ContactPoint.Kind.EMAIL:
+        value = value.lower()
+    return value
+
+
+@transaction.atomic
+def official_create(
+    *,
+    actor: Actor,
+    data: Mapping[str, Any],
+    contact_points: Sequence[tuple[str, str]] = (),
+) -> Official:
+    fields = {k: str(data.get(k, "") or "").strip() for k in OFFICIAL_FIELDS}
+    if not fields["name"] and not fields["title"]:
+        raise ApplicationError(
+            _("An official needs a name or a title."),
+            fields={"name": [_("Give a name, a title, or both.")]},
+        )
+    fields["country"] = fields["country"].upper()
+    official = Official.objects.create(**fields)
+    for position, (kind, value) in enumerate(contact_points):
+        value = _clean_contact(kind, value)
+        if value:
+            ContactPoint.objects.get_or_create(
+                official=official, kind=kind, value=value, defaults={"position": position}
+            )
+    audit_record(
+        actor=actor, action="official.create", obj=official, after=audit_snapshot(official)
+    )
+    return official
+
+
+@transaction.atomic
+def official_update(*, official: Official, actor: Actor, data: Mapping[str, Any]) -> Official:
+    before = audit_snapshot(official, OFFICIAL_FIELDS)
+    for key in OFFICIAL_FIELDS:
+        if key in data:
+            setattr(official, key, str(data[key] or "").strip())
+    official.country = official.country.upper()
+    if not official.name and not official.title:
+        raise ApplicationError(_("An official needs a name or a title."))
+    official.save()
+    audit_record(
+        actor=actor,
+        action="official.update",
+        obj=official,
+        before=before,
+        after=audit_snapshot(official, OFFICIAL_FIELDS),
+    )
+    return official
+
+
+@transaction.atomic
+def contact_point_add(
+    *, official: Official, actor: Actor, kind: str, value: str, label: str = ""
+) -> ContactPoint:
+    value = _clean_contact(kind, value)
+    if not value:
+        raise ApplicationError(_("The contact point is empty."), fields={"value": [_("Required.")]})
+    point, created = ContactPoint.objects.get_or_create(
+        official=official,
+        kind=kind,
+        value=value,
+        defaults={"label": label.strip(), "position": official.contact_points.count()},
+    )
+    if created:
+        audit_record(actor=actor, action="contact_point.add", obj=point, after={"value": value})
+    return point
+
+
+@transaction.atomic
+def contact_point_health_set(
+    *, contact_point: ContactPoint, actor: Actor, health: str, note: str = ""
+) -> ContactPoint:
+    """Staff confirm a contact point works (ok, dated today) or mark it dead."""
+    if health not in ContactPoint.Health.values:
+        raise ApplicationError(_("Unknown health state."))
+    before = audit_snapshot(contact_point, ["health", "last_confirmed_on", "bounce_count"])
+    contact_point.health = health
+    if health == ContactPoint.Health.OK:
+        contact_point.last_confirmed_on = timezone.localdate()
+        contact_point.bounce_count = 0
+    contact_point.save()
+    after = audit_snapshot(contact_point, ["health", "last_confirmed_on", "bounce_count"])
+    if note:
+        after["note"] = note.strip()[:500]
+    audit_record(
+        actor=actor, action=f"contact_point.{health}", obj=contact_point, before=before, after=after
+    )
+    return contact_point
+
+
+@transaction.atomic
+def official_merge(*, keep: Official, duplicate: Official, actor: Actor) -> Official:
+    """Fold a duplicate into the official kept: its case targets, actions and contact points.
+
+    Rows that point at a contact point (letters, deliveries) follow it to the official kept,
+    or to the kept official's identical contact point.
+    """
+    if keep.pk == duplicate.pk:
+        raise ApplicationError(_("Choose two different officials to merge."))
+    from urgent.cases.models import CaseTarget  # cases depends on officials, not the reverse
+
+    for target in CaseTarget.objects.filter(official=duplicate).select_related("case"):
+        if CaseTarget.objects.filter(case=target.case, official=keep).exists():
+            target.delete()
+        else:
+            target.official = keep
+            target.save(update_fields=["official"])
+    for point in duplicate.contact_points.all():
+        twin = keep.contact_points.filter(kind=point.kind, value=point.value).first()
+        if twin is None:
+            point.official = keep
+            point.save(update_fields=["official"])
+        else:
+            _contact_point_repoint(old=point, new=twin)
+    for relation in duplicate._meta.related_objects:
+        if relation.many_to_many:
+            for row in getattr(duplicate, str(relation.get_accessor_name())).all():
+                getattr(row, relation.field.name).add(keep)
+    for key in OFFICIAL_FIELDS:
+        if not getattr(keep, key) and getattr(duplicate, key):
+            setattr(keep, key, getattr(duplicate, key))
+    keep.save()
+    audit_record(
+        actor=actor,
+        action="official.merge",
+        obj=keep,
+        before={"merged": str(duplicate), "merged_id": duplicate.pk},
+        after={"kept_id": keep.pk},
+    )
+    duplicate.delete()
+    return keep
+
+
+def _contact_point_repoint(*, old: ContactPoint, new: ContactPoint) -> None:
+    try:
+        with transaction.atomic():
+            for relation in old._meta.related_objects:
+                if relation.one_to_many:
+                    manager = relation.related_model._default_manager  # type: ignore[union-attr]
+                    manager.filter(**{relation.field.name: old}).update(
+                        **{relation.field.name: new}
+                    )
+            old.delete()
+    except IntegrityError as exc:
+        raise ApplicationError(
+            _(
+                "Both officials received the same letter at %(value)s, so their records cannot "
+                "be merged automatically. Mark one contact point dead instead."
+            )
+            % {"value": old.value}
+        ) from exc

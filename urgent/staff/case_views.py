@@ -1,0 +1,431 @@
+"""The case editor and the case lifecycle: draft, publish, Further Information, close, stop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from urgent.cases import services
+from urgent.cases.models import Case, CaseTarget, CaseTranslation
+from urgent.core.access import staff_required
+from urgent.core.errors import ApplicationError
+from urgent.core.models import Organisation
+from urgent.core.roles import EDIT, PUBLISH, TRANSLATE, VIEW, role_can
+from urgent.officials.models import Official
+from urgent.officials.services import official_create
+from urgent.staff import forms
+
+CASE_FIELDS = tuple(f for f in services.EDITABLE_FIELDS)
+
+
+def _form_errors_from(form: Any, exc: ApplicationError) -> None:
+    for field, problems in exc.fields.items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
+    if not exc.fields:
+        form.add_error(None, exc.message)
+
+
+def _organisation() -> Organisation:
+    org = Organisation.objects.order_by("id").first()
+    if org is None:
+        org = Organisation.objects.create(name="Urgent", slug="urgent")
+    return org
+
+
+@staff_required(VIEW)
+def case_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    query = request.GET.get("q", "").strip()[:100]
+    cases = Case.objects.annotate(action_count=Count("actions", distinct=True)).order_by(
+        "-updated_at"
+    )
+    if status in Case.Status.values:
+        cases = cases.filter(status=status)
+    if query:
+        cases = cases.filter(
+            Q(reference__icontains=query)
+            | Q(headline__icontains=query)
+            | Q(people__name__icontains=query)
+        ).distinct()
+    return render(
+        request,
+        "staff/case_list.html",
+        {
+            "cases": cases[:200],
+            "status": status,
+            "q": query,
+            "statuses": Case.Status.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@staff_required(EDIT)
+def case_new(request: HttpRequest) -> HttpResponse:
+    form = forms.CaseForm(request.POST or None, initial={"language": "en"})
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in CASE_FIELDS if k in form.cleaned_data}
+        reference = data.pop("reference")
+        headline = data.pop("headline")
+        country = data.pop("country")
+        data = {
+            k: ("" if v is None and k not in {"issued_on", "deadline"} else v)
+            for k, v in data.items()
+        }
+        try:
+            case = services.case_create(
+                organisation=_organisation(),
+                reference=reference,
+                headline=headline,
+                country=country,
+                actor=request.user,
+                themes=form.cleaned_data["themes"],
+                **data,
+            )
+        except ApplicationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Draft created. Add people, asks and targets next."))
+            return redirect("staff_case_edit", case.pk)
+    return render(
+        request, "staff/case_new.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def _editor_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[str, Any]:
+    initial = {k: getattr(case, k) for k in CASE_FIELDS}
+    initial["themes"] = list(case.themes.all())
+    initial["version"] = case.version
+    query = request.GET.get("official", "").strip()[:100]
+    found: list[Official] = []
+    if query:
+        found = list(
+            Official.objects.filter(
+                Q(name__icontains=query)
+                | Q(title__icontains=query)
+                | Q(organisation__icontains=query)
+                | Q(contact_points__value__icontains=query)
+            )
+            .distinct()
+            .prefetch_related("contact_points")[:20]
+        )
+    targets = list(
+        case.targets.select_related("official").prefetch_related("official__contact_points")
+    )
+    context: dict[str, Any] = {
+        "case": case,
+        "form": forms.CaseForm(initial=initial),
+        "people_form": forms.PeopleForm(people=list(case.people.all())),
+        "asks_form": forms.AsksForm(initial={"asks": "\n".join(a.text for a in case.asks.all())}),
+        "new_official_form": forms.NewOfficialForm(initial={"country": case.country}),
+        "targets": targets,
+        "official_query": query,
+        "officials_found": found,
+        "target_roles": CaseTarget.Role.choices,
+        "missing": services.case_missing_for_publication(case=case)
+        if case.status == Case.Status.DRAFT
+        else [],
+        "translations": {t.language: t for t in case.translations.all()},
+        "translation_languages": [c for c in ("en", "fr", "es", "de") if c != case.language],
+    }
+    context.update(overrides)
+    return context
+
+
+@staff_required(VIEW)
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(Case, pk=pk)
+    if request.method != "POST":
+        return render(request, "staff/case_edit.html", _editor_context(request, case))
+    if not role_can(request.user, EDIT):
+        raise PermissionDenied(_("Your role does not allow editing cases."))
+    form = forms.CaseForm(request.POST)
+    if form.is_valid():
+        data = {k: form.cleaned_data[k] for k in CASE_FIELDS}
+        data = {
+            k: ("" if v is None and k not in {"issued_on", "deadline"} else v)
+            for k, v in data.items()
+        }
+        try:
+            case = services.case_update(
+                case=case,
+                actor=request.user,
+                expected_version=form.cleaned_data["version"] or 0,
+                data=data,
+            )
+            case.themes.set(form.cleaned_data["themes"])
+        except ApplicationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Case saved."))
+            return redirect("staff_case_edit", case.pk)
+    return render(
+        request, "staff/case_edit.html", _editor_context(request, case, form=form), status=400
+    )
+
+
+@staff_required(EDIT)
+@require_POST
+def case_people(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(Case, pk=pk)
+    form = forms.PeopleForm(request.POST, people=list(case.people.all()))
+    if form.is_valid():
+        services.case_people_set(case=case, actor=request.user, people=form.people())
+        messages.success(request, _("People at risk saved."))
+        return redirect("staff_case_edit", case.pk)
+    return render(
+        request,
+        "staff/case_edit.html",
+        _editor_context(request, case, people_form=form),
+        status=400,
+    )
+
+
+@staff_required(EDIT)
+@require_POST
+def case_asks(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(Case, pk=pk)
+    form = forms.AsksForm(request.POST)
+    if form.is_valid():
+        services.case_asks_set(case=case, actor=request.user, asks=form.ask_list())
+        messages.success(request, _("Asks saved."))
+        return redirect("staff_case_edit", case.pk)
+    return render(
+        request, "staff/case_edit.html", _editor_context(request, case, asks_form=form), status=400
+    )
+
+
+@staff_required(EDIT)
+@require_POST
+def case_target_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(Case, pk=pk)
+    form = forms.TargetAddForm(request.POST)
+    if form.is_valid():
+        official = Official.objects.filter(pk=form.cleaned_data["official"]).first()
+        if official is None:
+            messages.error(request, _("That official is no longer in the directory."))
+        else:
+            try:
+                services.case_target_add(
+                    case=case,
+                    actor=request.user,
+                    official=official,
+                    role=form.cleaned_data["role"],
+                    salutation=form.cleaned_data["salutation"],
+                )
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("%(official)s added.") % {"official": official})
+    else:
+        messages.error(request, _("Choose an official and a role."))
+    return redirect("staff_case_edit", case.pk)
+
+
+@staff_required(EDIT)
+@require_POST
+def case_target_new(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(Case, pk=pk)
+    form = forms.NewOfficialForm(request.POST)
+    if form.is_valid():
+        try:
+            official = official_create(
+                actor=request.user,
+                data=form.official_data(),
+                contact_points=form.contact_points(),
+            )
+            services.case_target_add(
+                case=case, actor=request.user, official=official, role=form.cleaned_data["role"]
+            )
+        except ApplicationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(official)s added to the directory and to this case.") % {"official": official},
+            )
+            return redirect("staff_case_edit", case.pk)
+    return render(
+        request,
+        "staff/case_edit.html",
+        _editor_context(request, case, new_official_form=form),
+        status=400,
+    )
+
+
+@staff_required(EDIT)
+@require_POST
+def case_target_remove(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
+    target = get_object_or_404(CaseTarget, pk=target_pk, case_id=pk)
+    services.case_target_remove(target=target, actor=request.user)
+    messages.success(request, _("Target removed."))
+    return redirect("staff_case_edit", pk)
+
+
+@staff_required(VIEW)
+def case_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(
+        Case.objects.annotate(action_count=Count("actions", distinct=True)), pk=pk
+    )
+    targets = list(
+        case.targets.select_related("official").prefetch_related("official__contact_points")
+    )
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "preview": True,
+            "primary_targets": [t for t in targets if t.role == CaseTarget.Role.PRIMARY],
+            "copy_targets": [t for t in targets if t.role == CaseTarget.Role.COPY],
+            "today": timezone.localdate(),
+            "update_email": case.organisation.update_request_email,
+        },
+    )
+
+
+@staff_required(PUBLISH)
+@require_POST
+def case_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(Case, pk=pk)
+    try:
+        services.case_publish(case=case, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Published. The alert goes to matching supporters now."))
+    return redirect("staff_case_edit", case.pk)
+
+
+@staff_required(EDIT)
+def case_update_post(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(Case, pk=pk)
+    form = forms.UpdateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        asks = None
+        if data["replace_asks"]:
+            asks = [a.strip(" •-\t") for a in data["asks"].splitlines() if a.strip()]
+        try:
+            update = services.update_post(
+                case=case,
+                actor=request.user,
+                title=data["title"],
+                body=data["body"],
+                issued_on=data["issued_on"],
+                asks=asks,
+                status=data["status"] or None,
+            )
+        except ApplicationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Further Information %(n)d posted; it goes to subscribers and to everyone "
+                    "who acted."
+                )
+                % {"n": update.number},
+            )
+            return redirect("staff_case_edit", case.pk)
+    return render(
+        request,
+        "staff/case_update.html",
+        {"case": case, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required(PUBLISH)
+def case_close(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(Case, pk=pk)
+    form = forms.CloseForm(request.POST or None, initial={"occurred_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_close(case=case, actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Case closed. The outcome notice goes out now."))
+            return redirect("staff_case_edit", case.pk)
+    return render(
+        request,
+        "staff/case_close.html",
+        {"case": case, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required(PUBLISH)
+def case_stop(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(Case, pk=pk)
+    form = forms.StopForm(
+        request.POST or None,
+        initial={"stopped": not case.actions_stopped, "hide_names": case.hide_names},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_stop_switch(case=case, actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Action stopped: forms hidden and queued letters held.")
+                if form.cleaned_data["stopped"]
+                else _("Action resumed."),
+            )
+            return redirect("staff_case_edit", case.pk)
+    return render(
+        request,
+        "staff/case_stop.html",
+        {"case": case, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required(TRANSLATE)
+def case_translation(request: HttpRequest, pk: int, language: str) -> HttpResponse:
+    case = get_object_or_404(Case, pk=pk)
+    if language not in {"en", "fr", "es", "de"} or language == case.language:
+        raise Http404
+    existing = CaseTranslation.objects.filter(case=case, language=language).first()
+    initial = {}
+    if existing:
+        initial = {
+            "headline": existing.headline,
+            "story": existing.story,
+            "background": existing.background,
+            "asks": "\n".join(existing.asks),
+            "done": existing.state == CaseTranslation.State.DONE,
+        }
+    form = forms.TranslationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["asks"] = [a for a in data["asks"].splitlines() if a.strip()]
+        services.case_translation_save(
+            case=case, actor=request.user, language=language, data=data, done=data.pop("done")
+        )
+        messages.success(request, _("Translation saved."))
+        return redirect("staff_case_edit", case.pk)
+    return render(
+        request,
+        "staff/case_translation.html",
+        {
+            "case": case,
+            "form": form,
+            "language": language,
+            "translation": existing,
+            "asks": [a.text for a in case.asks.all()],
+        },
+        status=400 if form.errors else 200,
+    )
