@@ -17,6 +17,8 @@ MAX_AGE = {
     "confirm": timedelta(days=7),
     "preferences": timedelta(days=365),
     "unsubscribe": timedelta(days=365 * 2),
+    # A letter waiting for its writer to confirm the address it is sent from.
+    "letter": timedelta(days=3),
 }
 
 
@@ -42,3 +44,13 @@ def supporter_url(*, supporter_uuid: uuid.UUID, purpose: str, extra: str = "") -
     """Absolute URL of a signed link (`/s/<purpose>/<token>/`)."""
     token = supporter_token(supporter_uuid=supporter_uuid, purpose=purpose, extra=extra)
     return f"{settings.URGENT_BASE_URL}/s/{purpose}/{token}/"
+
+
+def supporter_unsubscribe_headers(*, supporter_uuid: uuid.UUID, extra: str = "") -> dict[str, str]:
+    """`List-Unsubscribe` and `List-Unsubscribe-Post` for every bulk mail (RFC 2369, 8058).
+
+    Mail clients then offer one "Unsubscribe" button that POSTs `List-Unsubscribe=One-Click`
+    to the link; `extra` is `case:<case uuid>` to stop updates on one case only.
+    """
+    url = supporter_url(supporter_uuid=supporter_uuid, purpose="unsubscribe", extra=extra)
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}

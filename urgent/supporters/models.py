@@ -39,6 +39,7 @@ class Supporter(BaseModel):
     channels = models.JSONField(_("preferred channels"), default=list, blank=True)
     bounce_count = models.PositiveIntegerField(default=0)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -46,6 +47,22 @@ class Supporter(BaseModel):
                 Lower("email"),
                 name="supporter_email_unique",
                 condition=models.Q(email__isnull=False),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["pending", "active", "unsubscribed", "bouncing", "erased"]
+                ),
+                name="supporter_status_valid",
+            ),
+            # An erased supporter is a shell: no address can remain on it.
+            models.CheckConstraint(
+                condition=~models.Q(status="erased") | models.Q(email__isnull=True),
+                name="supporter_erased_has_no_email",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(frequency="capped")
+                | models.Q(monthly_cap__gte=1, monthly_cap__lte=31),
+                name="supporter_monthly_cap_when_capped",
             ),
         ]
         indexes = [models.Index(fields=["status"])]
@@ -106,3 +123,53 @@ class Subscription(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.supporter} → {self.case or self.get_kind_display()}"
+
+
+class Confirmation(BaseModel):
+    """A request waiting for its owner to press the button behind a signed link.
+
+    Sign-ups and "Keep me updated" requests arrive from web forms and from email, where
+    anyone can type anyone's address: nothing is applied to a supporter until the link sent
+    to that address is followed and confirmed. What will be applied and the statement the
+    person agrees to are kept here, so the confirmation page shows exactly what is recorded.
+    """
+
+    class Kind(models.TextChoices):
+        JOIN = "join", _("Join the network")
+        CASE = "case", _("Updates on one case")
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="confirmations")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="confirmations"
+    )
+    profile = models.JSONField(default=dict, blank=True)
+    wording = models.TextField()
+    source = models.CharField(max_length=200)
+    language = models.CharField(max_length=8, default="en")
+    mailed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supporter", "kind"],
+                condition=models.Q(kind="join", confirmed_at__isnull=True),
+                name="confirmation_one_pending_join",
+            ),
+            models.UniqueConstraint(
+                fields=["supporter", "case"],
+                condition=models.Q(kind="case", confirmed_at__isnull=True),
+                name="confirmation_one_pending_per_case",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(kind="case", case__isnull=False))
+                | (models.Q(kind="join", case__isnull=True)),
+                name="confirmation_case_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = self.case.reference if self.case else self.get_kind_display()
+        return f"{self.supporter} → {what} ({'confirmed' if self.confirmed_at else 'pending'})"

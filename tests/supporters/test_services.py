@@ -1,0 +1,267 @@
+"""Requests, confirmation, cooldowns, unsubscribing and erasure, on the real database."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from tests.supporters.factories import supporter_with_history
+from urgent.actions.models import Action, LetterDelivery
+from urgent.cases.models import Case
+from urgent.core.models import AuditEntry
+from urgent.officials.models import Official
+from urgent.supporters import selectors, services
+from urgent.supporters.addresses import AddressRejected
+from urgent.supporters.models import Confirmation, Consent, Subscription, Supporter
+
+pytestmark = pytest.mark.django_db
+
+PROFILE = {
+    "name": "Ana Lima",
+    "city": "Porto Exemplo",
+    "country": "PT",
+    "language": "en",
+    "frequency": "capped",
+    "monthly_cap": 4,
+    "countries": ["TM"],
+    "channels": ["email", "post"],
+    "themes": ["torture"],
+}
+
+
+def join(email: str = "ana.lima@example.org", **extra: Any) -> Confirmation | None:
+    return services.confirmation_request(
+        email=email,
+        kind=Confirmation.Kind.JOIN,
+        wording="I want to join the urgent-action network.",
+        source="web form /join/",
+        language="en",
+        profile={**PROFILE, **extra},
+    )
+
+
+def confirm_link(message: Any) -> str:
+    match = re.search(r"http://\S+/s/confirm/\S+/", message.body)
+    assert match, message.body
+    return match.group(0)
+
+
+def test_join_applies_nothing_until_confirmed(
+    django_capture_on_commit_callbacks: Any, demo: None
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmation = join()
+    assert confirmation is not None
+    supporter = Supporter.objects.get(email="ana.lima@example.org")
+    assert supporter.status == Supporter.Status.PENDING
+    assert supporter.name == ""  # typed on a form, not yet proven to be this person's
+    assert not supporter.subscriptions.exists()
+    assert not Consent.objects.exists()
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["ana.lima@example.org"]
+    assert "/s/confirm/" in confirm_link(mail.outbox[0])
+
+    services.confirmation_confirm(confirmation=confirmation)
+    supporter.refresh_from_db()
+    assert supporter.status == Supporter.Status.ACTIVE
+    assert (supporter.name, supporter.city, supporter.monthly_cap) == (
+        "Ana Lima",
+        "Porto Exemplo",
+        4,
+    )
+    assert list(supporter.themes.values_list("slug", flat=True)) == ["torture"]
+    assert supporter.subscriptions.get().kind == Subscription.Kind.NEW_CASES
+    consent = Consent.objects.get()
+    assert consent.wording == "I want to join the urgent-action network."
+    assert consent.source.startswith("web form /join/")
+    assert consent.given_at <= timezone.now()
+
+    # A second press of the button changes nothing and records no second consent.
+    services.confirmation_confirm(confirmation=confirmation)
+    assert Consent.objects.count() == 1
+
+
+def test_repeated_sign_up_sends_no_second_mail_within_the_cooldown(
+    django_capture_on_commit_callbacks: Any, demo: None
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        first = join()
+        second = join(name="Someone Else")
+    assert len(mail.outbox) == 1
+    assert first is not None and second is not None and first.pk == second.pk
+    assert second.profile["name"] == "Ana Lima"  # the repeat changed nothing
+    Confirmation.objects.update(mailed_at=timezone.now() - datetime.timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        join()
+    assert len(mail.outbox) == 2
+    assert Confirmation.objects.count() == 1
+
+
+def test_an_address_gets_at_most_a_few_mails_a_day(
+    django_capture_on_commit_callbacks: Any, demo: None
+) -> None:
+    for case in Case.objects.filter(status="active"):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.confirmation_request(
+                email="target@example.org",
+                kind=Confirmation.Kind.CASE,
+                case=case,
+                wording="updates",
+                source="web",
+                language="en",
+            )
+    for case in Case.objects.filter(status="closed"):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.confirmation_request(
+                email="target@example.org",
+                kind=Confirmation.Kind.CASE,
+                case=case,
+                wording="updates",
+                source="web",
+                language="en",
+            )
+    assert Confirmation.objects.count() == 5
+    assert len(mail.outbox) == services.MAILS_PER_ADDRESS_PER_DAY
+    with django_capture_on_commit_callbacks(execute=True):
+        join(email="target@example.org")
+    assert len(mail.outbox) == services.MAILS_PER_ADDRESS_PER_DAY
+
+
+def test_an_active_supporter_signing_up_again_keeps_their_details_until_they_confirm(
+    django_capture_on_commit_callbacks: Any, demo: None
+) -> None:
+    supporter = supporter_with_history()
+    with django_capture_on_commit_callbacks(execute=True):
+        join(email="ANA.LIMA@example.org", name="Impostor")
+    supporter.refresh_from_db()
+    assert supporter.name == "Ana Lima"
+    assert "already a member" in mail.outbox[0].body
+    assert "/s/preferences/" in mail.outbox[0].body
+
+
+def test_rejected_addresses_create_nothing(demo: None) -> None:
+    with pytest.raises(AddressRejected):
+        join(email="someone@mailinator.com")
+    with pytest.raises(AddressRejected):
+        join(email="not an address")
+    assert not Supporter.objects.exists()
+    assert mail.outbox == []
+
+
+def test_case_request_subscribes_to_that_case_only(demo: None) -> None:
+    case = Case.objects.get(slug="ua-101-26")
+    confirmation = services.confirmation_request(
+        email="bo@example.org",
+        kind=Confirmation.Kind.CASE,
+        case=case,
+        wording="Send me updates on UA 101/26",
+        source="email: x",
+        language="fr",
+    )
+    assert confirmation is not None
+    services.confirmation_confirm(confirmation=confirmation)
+    supporter = Supporter.objects.get(email="bo@example.org")
+    assert [s.case for s in selectors.supporter_subscriptions(supporter=supporter)] == [case]
+    assert list(selectors.subscription_case_audience(case=case)) == [supporter]
+    assert supporter not in selectors.supporter_new_case_audience(case=case)
+    assert Consent.objects.get().purpose == "case updates: UA 101/26"
+
+
+def test_unsubscribe_one_case_then_everything(demo: None) -> None:
+    supporter = supporter_with_history()
+    case = Case.objects.get(slug="ua-101-26")
+    assert supporter in selectors.supporter_new_case_audience(case=case)
+    services.supporter_unsubscribe(supporter=supporter, case=case, source="test")
+    assert not selectors.subscription_case_audience(case=case).exists()
+    assert selectors.supporter_has_new_cases(supporter=supporter)
+
+    services.supporter_unsubscribe(supporter=supporter, case=None, source="test")
+    supporter.refresh_from_db()
+    assert supporter.status == Supporter.Status.UNSUBSCRIBED
+    assert not selectors.supporter_subscriptions(supporter=supporter).exists()
+    assert not supporter.consents.filter(withdrawn_at__isnull=True).exists()
+    assert not selectors.supporter_new_case_audience(case=case).exists()
+    statuses = set(supporter.deliveries.values_list("status", flat=True))
+    assert "queued" not in statuses
+    # Safe to repeat.
+    services.supporter_unsubscribe(supporter=supporter, case=None, source="test")
+
+
+def test_export_holds_everything_about_the_supporter(demo: None) -> None:
+    supporter = supporter_with_history()
+    data = selectors.supporter_export(supporter=supporter)
+    assert data["supporter"]["email"] == "ana.lima@example.org"
+    assert data["supporter"]["name"] == "Ana Lima"
+    assert {a["case"] for a in data["actions"]} == {"UA 101/26", "UA 87/26"}
+    assert data["actions"][0]["letter"].startswith("Dear President")
+    assert {s["case"] for s in data["subscriptions"]} == {None, "UA 101/26"}
+    assert data["consents"][0]["wording"] == "I want to join."
+    assert {m["status"] for m in data["mail_received"]} == {"sent", "queued"}
+
+
+def test_erasure_removes_every_personal_field_and_keeps_counts(demo: None) -> None:
+    supporter = supporter_with_history()
+    case = Case.objects.get(slug="ua-101-26")
+    actions_before = Action.objects.filter(case=case).count()
+    old_uuid = supporter.uuid
+    AuditEntry.objects.create(
+        action="supporter.edit",
+        object_type="supporters.supporter",
+        object_id=str(supporter.pk),
+        object_repr="Ana Lima",
+        after={"email": "ana.lima@example.org"},
+    )
+
+    action = supporter.actions.get(case=case)
+    official = Official.objects.get(name="Oraz Baymuradov")
+    letter = LetterDelivery.objects.create(
+        action=action,
+        case=case,
+        official=official,
+        supporter=supporter,
+        contact_point=official.contact_points.get(kind="email"),
+        status=LetterDelivery.Status.QUEUED,
+        message_id="<letter-erase@urgent.example.org>",
+    )
+
+    services.supporter_erase(supporter=supporter)
+
+    letter.refresh_from_db()
+    assert letter.status == "cancelled"  # its text is gone: it must not leave
+    shell = Supporter.objects.get(pk=supporter.pk)
+    assert shell.status == Supporter.Status.ERASED
+    assert shell.email is None
+    assert (shell.name, shell.city, shell.country, shell.countries, shell.channels) == (
+        "",
+        "",
+        "",
+        [],
+        [],
+    )
+    assert shell.uuid != old_uuid
+    assert shell.erased_at is not None
+    assert not shell.themes.exists()
+    assert not shell.consents.exists()
+    assert not shell.subscriptions.exists()
+    # Actions stay, pointing at the anonymous shell, with their letters blanked.
+    assert Action.objects.filter(case=case).count() == actions_before
+    assert shell.actions.count() == 2
+    assert set(shell.actions.values_list("letter", flat=True)) == {""}
+    # Queued mail is stopped; the sent one stays for the mailing's figures, without the address.
+    statuses = dict(shell.deliveries.values_list("mailing__name", "status"))
+    assert statuses == {"Alert UA 87/26": "sent", "FI UA 101/26": "cancelled"}
+    assert set(shell.deliveries.values_list("error", flat=True)) - {
+        "cancelled: supporter erased"
+    } == {""}
+    entry = AuditEntry.objects.get(action="supporter.edit")
+    assert (entry.object_repr, entry.after) == ("(erased supporter)", {})
+    assert "ana" not in str(list(AuditEntry.objects.values())).lower()
+    # Old links no longer reach anyone; the address can join again as a new person.
+    assert selectors.supporter_from_link(token="x", purpose="preferences") is None
+    assert join(email="ana.lima@example.org") is not None
+    assert Supporter.objects.filter(email="ana.lima@example.org").exclude(pk=shell.pk).exists()

@@ -1,0 +1,248 @@
+"""Where an inbound message goes, in a fixed order.
+
+0. "unsubscribe <signed token>", the mailto: form of List-Unsubscribe that bulk mail carries:
+   the token is the proof, nothing is answered, so it is honoured even from a robot.
+1. Automatic mail (RFC 3834: Auto-Submitted, Precedence, X-Autoreply, the null sender,
+   mailer-daemon): never answered. Delivery reports are handed to the bounce recorders of
+   mailings and actions; other automatic replies (a ministry's acknowledgement) are offered
+   to the official-reply recorder, as evidence that a letter arrived.
+2. "Keep me updated on UA 118/21" in any of the forms people write it: the sender is
+   mailed a confirmation link; nothing is subscribed until it is followed. An unknown
+   reference gets a polite reply saying how to find the case.
+3. Replies from officials, recognised by actions' `official_reply_record`.
+4. Anything else is kept and logged as unmatched.
+
+Handlers from other apps are imported when a message needs them: while one is not
+available, the message stays unprocessed and `urgent inbound --retry` routes it later.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import parseaddr
+from typing import Any
+from urllib.parse import unquote
+
+from django.conf import settings
+from django.utils.translation import check_for_language
+
+from urgent.core.mail import mail_send
+from urgent.core.ratelimit import ratelimit_hit, ratelimit_key
+from urgent.inbound import selectors
+from urgent.inbound.models import InboundMessage
+from urgent.inbound.reading import (
+    automatic_reason,
+    header,
+    is_delivery_report,
+    message_id,
+    recipient_addresses,
+    sender_address,
+)
+from urgent.inbound.subjects import subject_is_bare_reference, subject_parse
+from urgent.supporters.addresses import AddressRejected, address_check
+from urgent.supporters.consent import consent_case_wording
+from urgent.supporters.models import Confirmation, Supporter
+from urgent.supporters.selectors import case_from_link_extra, supporter_from_link
+from urgent.supporters.services import confirmation_request, supporter_unsubscribe
+
+logger = logging.getLogger(__name__)
+
+# Polite replies to one sender per day: a forged sender must not turn us into a mail cannon.
+REPLIES_PER_SENDER_PER_DAY = 3
+
+# The mailto: in List-Unsubscribe asks for "unsubscribe <token>" as the subject.
+_UNSUBSCRIBE = re.compile(r"^\s*unsubscribe\s+([A-Za-z0-9_:%.\-]{20,400})\s*$", re.IGNORECASE)
+
+Status = InboundMessage.Status
+Route = InboundMessage.Route
+
+
+@dataclass
+class Routed:
+    status: str
+    route: str
+    note: str = ""
+    supporter: Supporter | None = None
+
+
+def _handler(module: str, name: str) -> Callable[..., Any] | None:
+    try:
+        function = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+    return function if callable(function) else None
+
+
+def _waiting(what: str) -> Routed:
+    logger.warning("inbound message kept unprocessed: %s is not available yet", what)
+    return Routed(Status.RECEIVED, Route.NONE, f"waiting for {what}")
+
+
+def message_route(*, row: InboundMessage, message: EmailMessage) -> Routed:
+    unsubscribed = _unsubscribe(message)
+    if unsubscribed is not None:
+        return unsubscribed
+    envelope_sender = row.mail_from if row.source == "smtp" else (row.mail_from or None)
+    reason = automatic_reason(message, envelope_sender=envelope_sender)
+    if reason is not None:
+        if is_delivery_report(message) or "null envelope" in reason or "program" in reason:
+            return _bounce(row=row, message=message, reason=reason)
+        return _automatic_reply(row=row, message=message, reason=reason)
+    routed = _keep_updated(row=row, message=message)
+    if routed is not None:
+        return routed
+    return _official_reply(row=row, message=message)
+
+
+def _unsubscribe(message: EmailMessage) -> Routed | None:
+    match = _UNSUBSCRIBE.match(header(message, "subject"))
+    if match is None:
+        return None
+    found = supporter_from_link(token=unquote(match.group(1)), purpose="unsubscribe")
+    if found is None:
+        return Routed(Status.IGNORED, Route.UNSUBSCRIBE, "invalid or expired unsubscribe token")
+    supporter, extra = found
+    case = case_from_link_extra(extra)
+    supporter_unsubscribe(supporter=supporter, case=case, source="email (List-Unsubscribe mailto)")
+    what = case.reference if case is not None else "everything"
+    return Routed(Status.PROCESSED, Route.UNSUBSCRIBE, f"unsubscribed from {what}", supporter)
+
+
+def _field(item: Any, name: str) -> Any:
+    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
+
+
+def _bounce(*, row: InboundMessage, message: EmailMessage, reason: str) -> Routed:
+    dsn_parse = _handler("urgent.mailings.dsn", "dsn_parse")
+    mailing_bounce = _handler("urgent.mailings.services", "mailing_bounce_record")
+    letter_bounce = _handler("urgent.actions.services", "letter_bounce_record")
+    if dsn_parse is None or mailing_bounce is None or letter_bounce is None:
+        missing = [
+            name
+            for name, fn in (
+                ("urgent.mailings.dsn.dsn_parse", dsn_parse),
+                ("urgent.mailings.services.mailing_bounce_record", mailing_bounce),
+                ("urgent.actions.services.letter_bounce_record", letter_bounce),
+            )
+            if fn is None
+        ]
+        return _waiting(", ".join(missing))
+    reports = list(dsn_parse(message) or [])
+    if not reports:
+        return _automatic_reply(row=row, message=message, reason=f"{reason}; no report inside")
+    for report in reports:
+        kwargs = {
+            "message_id": _field(report, "message_id") or "",
+            "recipient": _field(report, "recipient") or "",
+            "permanent": bool(_field(report, "permanent")),
+            "diagnostic": _field(report, "diagnostic") or "",
+        }
+        mailing_bounce(**kwargs)
+        letter_bounce(**kwargs)
+    return Routed(Status.PROCESSED, Route.BOUNCE, f"{len(reports)} recipient(s) reported")
+
+
+def _automatic_reply(*, row: InboundMessage, message: EmailMessage, reason: str) -> Routed:
+    record = _handler("urgent.actions.services", "official_reply_record")
+    if record is None:
+        return _waiting("urgent.actions.services.official_reply_record")
+    if record(message=message, raw=bytes(row.raw)):
+        return Routed(Status.PROCESSED, Route.OFFICIAL_REPLY, f"automatic reply ({reason})")
+    return Routed(Status.IGNORED, Route.AUTO_REPLY, reason)
+
+
+def _official_reply(*, row: InboundMessage, message: EmailMessage) -> Routed:
+    record = _handler("urgent.actions.services", "official_reply_record")
+    if record is None:
+        return _waiting("urgent.actions.services.official_reply_record")
+    if record(message=message, raw=bytes(row.raw)):
+        return Routed(Status.PROCESSED, Route.OFFICIAL_REPLY)
+    logger.info("inbound message %s matched nothing", row.pk)
+    return Routed(Status.UNMATCHED, Route.OTHER, "matched no request, case or letter")
+
+
+def _reply_language(language: str | None) -> str:
+    if language and check_for_language(language) and language in dict(settings.LANGUAGES):
+        return language
+    return settings.LANGUAGE_CODE
+
+
+def _reply_headers(message: EmailMessage) -> dict[str, str]:
+    # RFC 3834: mark what we send in answer, so other robots do not answer it in turn.
+    headers = {"Auto-Submitted": "auto-replied"}
+    original = message_id(message)
+    if original:
+        headers["In-Reply-To"] = original
+        headers["References"] = original
+    return headers
+
+
+def _keep_updated(*, row: InboundMessage, message: EmailMessage) -> Routed | None:
+    subject = header(message, "subject")
+    request = subject_parse(subject)
+    recipients = recipient_addresses(message, list(row.rcpt_to))
+    to_updates = bool(recipients & selectors.updates_addresses())
+    replying = request.is_reply or bool(header(message, "in-reply-to"))
+    if replying and not to_updates:
+        return None
+    names_case = request.reference is not None and (
+        request.asks_updates or to_updates or subject_is_bare_reference(subject)
+    )
+    if not names_case and not (request.asks_updates and to_updates):
+        return None
+    sender = sender_address(message)
+    ours = {parseaddr(settings.URGENT_FROM_EMAIL)[1].lower(), *recipients}
+    if not sender or sender.lower() in ours:
+        return Routed(Status.IGNORED, Route.AUTO_REPLY, "sent by this site or with no sender")
+    language = _reply_language(request.language)
+    case = (
+        selectors.case_find_by_reference(key=request.reference, recipients=recipients)
+        if request.reference
+        else None
+    )
+    if case is None:
+        return _unknown_case(message=message, sender=sender, subject=subject, language=language)
+    try:
+        confirmation = confirmation_request(
+            email=sender,
+            kind=Confirmation.Kind.CASE,
+            case=case,
+            wording=consent_case_wording(language=language, reference=case.reference),
+            source=f"email: “{subject[:80]}” to {', '.join(sorted(recipients))[:60]}",
+            language=language,
+            reply_headers=_reply_headers(message),
+        )
+    except AddressRejected as exc:
+        return Routed(Status.IGNORED, Route.KEEP_UPDATED, f"sender refused: {exc.message}")
+    return Routed(
+        Status.PROCESSED,
+        Route.KEEP_UPDATED,
+        f"confirmation for {case.reference} requested",
+        confirmation.supporter if confirmation else None,
+    )
+
+
+def _unknown_case(*, message: EmailMessage, sender: str, subject: str, language: str) -> Routed:
+    try:
+        sender = address_check(sender)
+    except AddressRejected as exc:
+        return Routed(Status.IGNORED, Route.UNKNOWN_CASE, f"sender refused: {exc.message}")
+    if not ratelimit_hit(
+        key=ratelimit_key("inbound-reply", sender.lower()),
+        limit=REPLIES_PER_SENDER_PER_DAY,
+        window_seconds=86400,
+    ):
+        return Routed(Status.PROCESSED, Route.UNKNOWN_CASE, "no reply: daily limit for sender")
+    mail_send(
+        to=[sender],
+        template_prefix="emails/inbound_unknown_case",
+        context={"subject": subject, "cases": selectors.case_list_for_reply()},
+        language=language,
+        headers=_reply_headers(message),
+    )
+    return Routed(Status.PROCESSED, Route.UNKNOWN_CASE, "replied with how to find the case")

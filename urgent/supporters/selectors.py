@@ -1,0 +1,200 @@
+"""Reads about supporters: signed links, the preference centre, exports and audiences."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from urgent.cases.models import Case
+from urgent.supporters.links import supporter_token_read
+from urgent.supporters.models import Confirmation, Subscription, Supporter
+
+
+def supporter_from_link(*, token: str, purpose: str) -> tuple[Supporter, str] | None:
+    """The (not erased) supporter a signed link names, with the link's extra value."""
+    read = supporter_token_read(token=token, purpose=purpose)
+    if read is None:
+        return None
+    supporter_uuid, extra = read
+    supporter = (
+        Supporter.objects.filter(uuid=supporter_uuid)
+        .exclude(status=Supporter.Status.ERASED)
+        .first()
+    )
+    return (supporter, extra) if supporter is not None else None
+
+
+def confirmation_from_link(*, token: str) -> Confirmation | None:
+    found = supporter_from_link(token=token, purpose="confirm")
+    if found is None:
+        return None
+    supporter, extra = found
+    try:
+        confirmation_uuid = uuid.UUID(hex=extra)
+    except ValueError:
+        return None
+    return (
+        Confirmation.objects.filter(uuid=confirmation_uuid, supporter=supporter)
+        .select_related("supporter", "case")
+        .first()
+    )
+
+
+def case_from_link_extra(extra: str) -> Case | None:
+    """The case an unsubscribe link's `case:<uuid>` extra names (None for "everything")."""
+    kind, _sep, value = extra.partition(":")
+    if kind != "case":
+        return None
+    try:
+        case_uuid = uuid.UUID(hex=value)
+    except ValueError:
+        return None
+    return Case.objects.filter(uuid=case_uuid).first()
+
+
+def supporter_subscriptions(*, supporter: Supporter) -> QuerySet[Subscription]:
+    return (
+        supporter.subscriptions.filter(ended_at__isnull=True, confirmed_at__isnull=False)
+        .select_related("case")
+        .order_by("kind", "-created_at")
+    )
+
+
+def supporter_actions(*, supporter: Supporter) -> QuerySet[Any]:
+    return supporter.actions.select_related("case").order_by("-created_at")
+
+
+def supporter_has_new_cases(*, supporter: Supporter) -> bool:
+    return supporter_subscriptions(supporter=supporter).filter(kind="new_cases").exists()
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def supporter_export(*, supporter: Supporter) -> dict[str, Any]:
+    """Everything Urgent holds about one supporter, as JSON-ready data (right of access)."""
+    actions = (
+        supporter.actions.select_related("case")
+        .prefetch_related("officials")
+        .order_by("created_at")
+    )
+    action_fields = {f.name for f in apps.get_model("actions", "Action")._meta.get_fields()}
+    data: dict[str, Any] = {
+        "exported_at": timezone.now().isoformat(),
+        "supporter": {
+            "id": str(supporter.uuid),
+            "email": supporter.email,
+            "name": supporter.name,
+            "city": supporter.city,
+            "country": supporter.country,
+            "language": supporter.language,
+            "status": supporter.status,
+            "frequency": supporter.frequency,
+            "monthly_cap": supporter.monthly_cap,
+            "countries": supporter.countries,
+            "themes": sorted(supporter.themes.values_list("slug", flat=True)),
+            "channels": supporter.channels,
+            "bounce_count": supporter.bounce_count,
+            "joined_at": _iso(supporter.created_at),
+            "confirmed_at": _iso(supporter.confirmed_at),
+        },
+        "consents": [
+            {
+                "purpose": c.purpose,
+                "wording": c.wording,
+                "source": c.source,
+                "given_at": _iso(c.given_at),
+                "withdrawn_at": _iso(c.withdrawn_at),
+            }
+            for c in supporter.consents.order_by("given_at")
+        ],
+        "subscriptions": [
+            {
+                "kind": s.kind,
+                "case": s.case.reference if s.case else None,
+                "source": s.source,
+                "confirmed_at": _iso(s.confirmed_at),
+                "ended_at": _iso(s.ended_at),
+            }
+            for s in supporter.subscriptions.select_related("case").order_by("created_at")
+        ],
+        "pending_requests": [
+            {
+                "kind": c.kind,
+                "case": c.case.reference if c.case else None,
+                "source": c.source,
+                "requested_at": _iso(c.created_at),
+                "confirmed_at": _iso(c.confirmed_at),
+            }
+            for c in supporter.confirmations.select_related("case").order_by("created_at")
+        ],
+        "actions": [
+            {
+                "case": a.case.reference,
+                "channel": a.channel,
+                "taken_at": _iso(a.created_at),
+                "confirmed": a.confirmed,
+                "officials": [str(o) for o in a.officials.all()],
+                "letter": a.letter,
+                **{
+                    name: getattr(a, name)
+                    for name in ("subject", "signature", "language")
+                    if name in action_fields
+                },
+            }
+            for a in actions
+        ],
+        "mail_received": [
+            {
+                "mailing": d.mailing.name,
+                "status": d.status,
+                "sent_at": _iso(d.sent_at),
+            }
+            for d in supporter.deliveries.select_related("mailing").order_by("id")
+        ],
+        "mail_sent_to_us": [
+            {"received_at": _iso(m.received_at), "subject": m.subject, "status": m.status}
+            for m in supporter.inbound_messages.order_by("received_at")
+        ],
+    }
+    return data
+
+
+def subscription_case_audience(*, case: Case) -> QuerySet[Supporter]:
+    """Supporters with a confirmed, current subscription to updates on this case."""
+    return Supporter.objects.filter(
+        status=Supporter.Status.ACTIVE,
+        email__isnull=False,
+        subscriptions__kind=Subscription.Kind.CASE,
+        subscriptions__case=case,
+        subscriptions__ended_at__isnull=True,
+        subscriptions__confirmed_at__isnull=False,
+    ).distinct()
+
+
+def supporter_new_case_audience(*, case: Case) -> QuerySet[Supporter]:
+    """Supporters who asked for new cases and whose country and theme preferences match.
+
+    An empty preference list means "all": a supporter who chose no themes hears about
+    every theme.
+    """
+    theme_ids = list(case.themes.values_list("id", flat=True))
+    themes_match = Q(themes__isnull=True) | Q(themes__in=theme_ids)
+    return (
+        Supporter.objects.filter(
+            status=Supporter.Status.ACTIVE,
+            email__isnull=False,
+            subscriptions__kind=Subscription.Kind.NEW_CASES,
+            subscriptions__ended_at__isnull=True,
+            subscriptions__confirmed_at__isnull=False,
+        )
+        # The JSON text holds `"TM"` for Turkmenistan: a text match works on every database.
+        .filter(Q(countries=[]) | Q(countries__icontains=f'"{case.country}"'))
+        .filter(themes_match)
+        .distinct()
+    )
