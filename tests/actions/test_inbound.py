@@ -1,0 +1,156 @@
+"""Bounce reports and officials' replies that come back about letters sent through Urgent."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from typing import Any
+
+from django.core.files.storage import default_storage
+
+from tests.actions.conftest import Smtp
+from tests.actions.helpers import confirmed_letter
+from urgent.actions.models import LetterDelivery, OfficialReply
+from urgent.actions.services import (
+    deliveries_send_due,
+    letter_bounce_record,
+    official_reply_record,
+)
+from urgent.actions.services.common import reply_address
+from urgent.officials.models import ContactPoint
+
+
+def test_bounce_by_message_id_marks_the_letter_and_counts_on_the_address(
+    demo: None, smtp: Smtp
+) -> None:
+    action = confirmed_letter("a@example.org")
+    deliveries_send_due()
+    to = action.deliveries.get(role="to")
+    assert letter_bounce_record(
+        message_id=to.message_id.strip("<>"),
+        recipient="Mission.TM@example.org",
+        permanent=True,
+        diagnostic="550 5.1.1 user unknown",
+    )
+    to.refresh_from_db()
+    assert to.status == "bounced" and "user unknown" in to.error
+    # The copy to the other official shares the Message-ID but did not bounce.
+    assert action.deliveries.get(role="cc").status == "sent"
+    point = ContactPoint.objects.get(value="mission.tm@example.org")
+    assert (point.health, point.bounce_count) == ("bouncing", 1)
+
+
+def test_delayed_report_marks_deferred_without_sending_again(demo: None, smtp: Smtp) -> None:
+    action = confirmed_letter("a@example.org")
+    deliveries_send_due()
+    to = action.deliveries.get(role="to")
+    assert letter_bounce_record(
+        message_id=to.message_id,
+        recipient="mission.tm@example.org",
+        permanent=False,
+        diagnostic="4.4.7 delivery delayed",
+    )
+    to.refresh_from_db()
+    assert to.status == "deferred" and to.next_attempt_at is None
+    assert deliveries_send_due().sent == 0
+    assert ContactPoint.objects.get(value="mission.tm@example.org").bounce_count == 0
+
+
+def test_bounce_without_message_id_matches_one_recent_letter_only(demo: None, smtp: Smtp) -> None:
+    confirmed_letter("a@example.org")
+    deliveries_send_due()
+    assert letter_bounce_record(
+        message_id="", recipient="embassy.tm@example.org", permanent=True, diagnostic="550"
+    )
+    confirmed_letter("b@example.org")
+    deliveries_send_due()
+    # Two recent letters went to this address: a report without a Message-ID is ambiguous.
+    assert not letter_bounce_record(
+        message_id="", recipient="mission.tm@example.org", permanent=True, diagnostic="550"
+    )
+    assert not letter_bounce_record(
+        message_id="<nothing@example.org>", recipient="", permanent=True, diagnostic="550"
+    )
+
+
+def test_repeated_bounces_kill_the_address_and_tell_staff(
+    demo: None, smtp: Smtp, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user(
+        "desk", email="desk@example.org", password="x" * 16, is_staff=True
+    )
+    settings.URGENT_BOUNCES_BEFORE_DEAD = 2
+    for i in range(3):
+        action = confirmed_letter(f"w{i}@example.org")
+        deliveries_send_due()
+        with django_capture_on_commit_callbacks(execute=True):
+            matched = letter_bounce_record(
+                message_id=action.deliveries.first().message_id,
+                recipient="embassy.tm@example.org",
+                permanent=True,
+                diagnostic="550 mailbox gone",
+            )
+        assert matched or i == 2  # the third letter never went: the address is dead
+    point = ContactPoint.objects.get(value="embassy.tm@example.org")
+    assert point.health == "dead" and point.bounce_count == 2
+    flags = smtp.handler.to("desk@example.org")
+    assert len(flags) == 1
+    assert "embassy.tm@example.org" in flags[0].message.get_body().get_content()  # type: ignore[union-attr]
+    # The last letter was not addressed to the dead address at all.
+    assert not action.deliveries.filter(contact_point=point).exists()
+    # A letter that was waiting for it when it died fails instead of being sent.
+    waiting = LetterDelivery.objects.filter(contact_point=point).first()
+    assert waiting is not None
+    LetterDelivery.objects.filter(pk=waiting.pk).update(status="queued")
+    deliveries_send_due()
+    waiting.refresh_from_db()
+    assert waiting.status == "failed" and "stopped working" in waiting.error
+
+
+def _reply(**headers: str) -> EmailMessage:
+    message = EmailMessage()
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content("We have received your letter and forwarded it.\n-- The Mission")
+    return message
+
+
+def test_reply_to_the_per_letter_address_is_kept_as_evidence(demo: None, smtp: Smtp) -> None:
+    action = confirmed_letter("a@example.org")
+    deliveries_send_due()
+    to = action.deliveries.get(role="to")
+    message = _reply(
+        From="Mission <mission.tm@example.org>",
+        To=f"a@example.org, {reply_address(to.pk)}",
+        Subject="Re: Concerning Daniyar Orazmyradov",
+        Message_ID="<r1@mission.example.org>",
+        Date="Sat, 28 Nov 2026 10:00:00 +0000",
+    )
+    raw = message.as_bytes()
+    assert official_reply_record(message=message, raw=raw)
+    assert official_reply_record(message=message, raw=raw)  # delivered twice, kept once
+    reply = OfficialReply.objects.get()
+    assert reply.delivery == to and reply.official == to.official and reply.case == to.case
+    assert reply.from_address == "mission.tm@example.org"
+    assert "forwarded it" in reply.text
+    with default_storage.open(reply.raw_path) as stored:
+        assert stored.read() == raw
+
+
+def test_reply_found_by_in_reply_to_and_unknown_mail_is_not_ours(demo: None, smtp: Smtp) -> None:
+    action = confirmed_letter("a@example.org")
+    deliveries_send_due()
+    cc = action.deliveries.get(role="cc")
+    message = _reply(
+        From="embassy.tm@example.org",
+        To="a@example.org",
+        Subject="Re: x",
+        In_Reply_To=cc.message_id,
+    )
+    assert official_reply_record(message=message, raw=message.as_bytes())
+    assert OfficialReply.objects.get().delivery == cc
+    forged = _reply(From="x@example.org", To="reply+1.0000000000@urgent.example.org")
+    assert not official_reply_record(message=forged, raw=forged.as_bytes())
+    stranger = _reply(From="x@example.org", To="someone@example.org", In_Reply_To="<nope@x>")
+    assert not official_reply_record(message=stranger, raw=stranger.as_bytes())

@@ -1,0 +1,286 @@
+"""`urgent bench letters N` and `urgent bench intake --clients C --seconds S`."""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import secrets
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+
+def letters(argv: list[str]) -> int:
+    """Render N personalised one-letter PDFs, then one N-letter evening pack."""
+    parser = argparse.ArgumentParser(prog="urgent bench letters")
+    parser.add_argument("count", type=int, nargs="?", default=200)
+    args = parser.parse_args(argv)
+    from urgent.actions.letters import LetterSource, Signature, letter_compose
+    from urgent.actions.pdf import LetterPage, date_in_language, letters_pdf, paper_for
+
+    source = LetterSource(
+        reference="UA 101/26",
+        headline="Opposition activist at risk of torture",
+        names=["Daniyar Orazmyradov"],
+        asks=[
+            "Disclose at once the fate and whereabouts of Daniyar Orazmyradov.",
+            "If he is in custody, protect him from torture and other ill-treatment and give "
+            "him access to his family, a lawyer of his choice and any medical care he needs.",
+            "Release him immediately unless there is credible evidence that he committed an "
+            "internationally recognised offence.",
+        ],
+        salutations=["Dear President,"],
+    )
+    recipient = [
+        "Oraz Baymuradov",
+        "President of Turkmenistan",
+        "100 Example Plaza, Suite 500",
+        "New York, NY 10017",
+        "USA",
+    ]
+    from django.utils import timezone
+
+    today = date_in_language(timezone.localdate(), "en")
+
+    def page(i: int) -> LetterPage:
+        signature = Signature(name=f"Supporter {i} Example", city="Lyon", country="FR")
+        letter = letter_compose(
+            source=source,
+            language=("en", "fr", "es", "de")[i % 4],
+            personal=f"I am writer number {i}, a nurse, and I care about justice.",
+            signature=signature,
+        )
+        return LetterPage(
+            recipient=recipient,
+            sender=signature.lines("en"),
+            date=today,
+            subject=letter.subject,
+            body=letter.body,
+            footer="UA 101/26",
+        )
+
+    paper = paper_for("FR")
+    letters_pdf(pages=[page(0)], paper=paper)  # parse the font once, as a server would
+    started = time.perf_counter()
+    size = 0
+    for i in range(args.count):
+        size += len(letters_pdf(pages=[page(i)], paper=paper))
+    single = time.perf_counter() - started
+    started = time.perf_counter()
+    pack = letters_pdf(pages=[page(i) for i in range(args.count)], paper=paper)
+    packed = time.perf_counter() - started
+    print(f"letters: {args.count} personalised PDF letters, one file each")
+    print(
+        f"  {single:.2f} s, {args.count / single:.1f} letters/s, "
+        f"{size / args.count / 1024:.1f} KiB each"
+    )
+    print(f"evening pack: {args.count} letters in one PDF")
+    print(f"  {packed:.2f} s, {args.count / packed:.1f} letters/s, {len(pack) / 1024:.0f} KiB")
+    return 0
+
+
+def _wait_ready(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/act/challenge/")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("the server did not start")
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def intake(argv: list[str]) -> int:
+    """Run `urgent serve --no-worker` on a scratch data directory and record self-reported
+    actions through the real form endpoint with every check on: CSRF, proof of work (solved
+    before the timed window), honeypot, rate limits and the one-action-per-challenge rule."""
+    parser = argparse.ArgumentParser(prog="urgent bench intake")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--pow-max",
+        type=int,
+        default=1000,
+        help="proof-of-work difficulty for this run (verifying costs the server the same "
+        "at any difficulty; a lower one only spares the bench client time)",
+    )
+    parser.add_argument("--max-actions", type=int, default=0, help="challenges to solve")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch data directory")
+    args = parser.parse_args(argv)
+
+    from django.test import override_settings
+
+    from urgent.actions.pow import challenge_new, challenge_solve
+
+    urgent = str(Path(sys.executable).with_name("urgent"))
+    port = _free_port()
+    key = secrets.token_urlsafe(40)
+    scratch = Path(tempfile.mkdtemp(prefix="urgent-bench-intake-"))
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}
+    }
+    env.update(
+        {
+            "URGENT_DATA_DIR": str(scratch),
+            "SECRET_KEY": key,
+            "URGENT_BASE_URL": f"http://127.0.0.1:{port}",
+            "URGENT_POW_MAX_NUMBER": str(args.pow_max),
+            # Every client comes from 127.0.0.1: the per-address limit is still counted on
+            # every request, only set high enough for one address to carry the whole load.
+            "URGENT_ACTIONS_PER_IP_PER_HOUR": str(10**9),
+        }
+    )
+    for command in (["migrate", "--noinput"], ["demo"]):
+        done = subprocess.run(
+            [urgent, *command], env=env, capture_output=True, text=True, check=False
+        )
+        if done.returncode:
+            print(done.stderr, file=sys.stderr)
+            return 1
+    budget = args.max_actions or int(1500 * args.seconds)
+    print(f"solving {budget} proof-of-work challenges before the timed window ...", flush=True)
+    with override_settings(SECRET_KEY=key, URGENT_POW_MAX_NUMBER=args.pow_max):
+        solutions = [challenge_solve(challenge_new()) for _ in range(budget)]
+    server = subprocess.Popen(
+        [
+            urgent,
+            "serve",
+            "--no-worker",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--web-workers",
+            str(args.web_workers),
+            "--threads",
+            str(args.threads),
+        ],
+        env={**env, "GUNICORN_CMD_ARGS": "--access-logfile=/dev/null"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        _wait_ready(port)
+        baseline = _count_actions(scratch)
+        result = _drive(port, args.clients, args.seconds, solutions)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+    stored = _count_actions(scratch) - baseline
+    if not args.keep:
+        import shutil
+
+        shutil.rmtree(scratch, ignore_errors=True)
+    latencies, ok, other, elapsed = result
+    print(
+        f"intake: {args.clients} clients, {elapsed:.1f} s, gunicorn {args.web_workers} workers x "
+        f"{args.threads} threads, SQLite in a scratch data directory"
+    )
+    print(f"  {ok / elapsed:.0f} actions/s ({ok} responses 2xx, {other} other)")
+    print(
+        "  latency ms: p50 {:.1f}  p95 {:.1f}  p99 {:.1f}  max {:.1f}".format(
+            *(1000 * _percentile(latencies, q) for q in (0.5, 0.95, 0.99, 1.0))
+        )
+    )
+    print(
+        f"  stored actions: {stored} "
+        f"({'matches' if stored == ok else 'DOES NOT MATCH'} the 2xx count)"
+    )
+    return 0 if stored == ok and other == 0 else 1
+
+
+def _count_actions(scratch: Path) -> int:
+    with sqlite3.connect(scratch / "urgent.sqlite3", timeout=30) as db:
+        return int(db.execute("SELECT COUNT(*) FROM actions_action").fetchone()[0])
+
+
+def _drive(
+    port: int, clients: int, seconds: float, solutions: list[str]
+) -> tuple[list[float], int, int, float]:
+    lock = threading.Lock()
+    pool = iter(solutions)
+    latencies: list[float] = []
+    counts = {"ok": 0, "other": 0}
+    start = threading.Event()
+    stop_at = [0.0]
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/cases/ua-101-26/")
+        response = conn.getresponse()
+        cookies = response.headers.get_all("Set-Cookie") or []
+        response.read()
+        token = next(
+            c.split(";")[0].split("=", 1)[1] for c in cookies if c.startswith("csrftoken=")
+        )
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={token}",
+            "Referer": f"http://127.0.0.1:{port}/cases/ua-101-26/",
+        }
+        mine: list[float] = []
+        ok = other = 0
+        start.wait()
+        while time.perf_counter() < stop_at[0]:
+            with lock:
+                payload = next(pool, None)
+            if payload is None:
+                break
+            body = urlencode(
+                {"csrfmiddlewaretoken": token, "channel": "phone", "altcha": payload, "website": ""}
+            )
+            began = time.perf_counter()
+            conn.request("POST", "/act/ua-101-26/record/", body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - began)
+            if 200 <= response.status < 300:
+                ok += 1
+            else:
+                other += 1
+        with lock:
+            latencies.extend(mine)
+            counts["ok"] += ok
+            counts["other"] += other
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1)  # every client has its cookie
+    began = time.perf_counter()
+    stop_at[0] = began + seconds
+    start.set()
+    for thread in threads:
+        thread.join()
+    return latencies, counts["ok"], counts["other"], time.perf_counter() - began
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+BENCHES = {"letters": letters, "intake": intake}

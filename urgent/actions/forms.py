@@ -1,0 +1,158 @@
+"""Forms of the action pages. Validation only: what a submission does lives in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from urgent.actions.letters import FRAMES, Signature, letter_sign, text_clean
+from urgent.actions.services import LetterInput
+from urgent.core.countries import is_country_code
+
+CHANNELS_COMPOSE = ("email", "mail_app", "post", "fax")
+CHANNELS_RECORD = ("mail_app", "post", "phone", "social")
+
+
+class _Honeypot(forms.Form):
+    # Hidden from people by CSS and from assistive technology; bots fill every field.
+    website = forms.CharField(required=False, label=gettext_lazy("Leave this field empty"))
+    altcha = forms.CharField(required=False, max_length=2000)
+
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website", "").strip())
+
+
+def _limit_message(length: int) -> str:
+    return _(
+        "Your letter is %(length)d characters long; the limit is %(limit)d characters. "
+        "Please shorten it."
+    ) % {"length": length, "limit": settings.URGENT_LETTER_MAX_CHARS}
+
+
+class ComposeForm(_Honeypot):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of the letter"),
+        choices=[(code, code) for code in FRAMES],
+        required=False,
+    )
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
+    letter = forms.CharField(label=gettext_lazy("Your letter"), widget=forms.Textarea)
+    personal = forms.CharField(
+        label=gettext_lazy("One sentence about you (optional)"),
+        help_text=gettext_lazy("Who you are and why you care: officials notice personal words."),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    name = forms.CharField(label=gettext_lazy("Your name"), max_length=100, required=False)
+    city = forms.CharField(label=gettext_lazy("City"), max_length=100, required=False)
+    country = forms.CharField(label=gettext_lazy("Country"), max_length=2, required=False)
+    initials_only = forms.BooleanField(
+        label=gettext_lazy("Sign with my initials only"), required=False
+    )
+    email = forms.CharField(
+        label=gettext_lazy("Your email address"), max_length=254, required=False
+    )
+    channel = forms.ChoiceField(choices=[(c, c) for c in CHANNELS_COMPOSE])
+
+    def clean_subject(self) -> str:
+        return text_clean(self.cleaned_data["subject"], multiline=False)
+
+    def clean_letter(self) -> str:
+        return text_clean(self.cleaned_data["letter"])
+
+    def clean_personal(self) -> str:
+        return text_clean(self.cleaned_data.get("personal", ""))
+
+    def clean_name(self) -> str:
+        return text_clean(self.cleaned_data.get("name", ""), multiline=False)
+
+    def clean_city(self) -> str:
+        return text_clean(self.cleaned_data.get("city", ""), multiline=False)
+
+    def clean_country(self) -> str:
+        code = self.cleaned_data.get("country", "").strip().upper()
+        return code if is_country_code(code) else ""
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        channel = data.get("channel")
+        if channel in {"email", "fax"}:
+            if not str(data.get("email", "")).strip():
+                self.add_error(
+                    "email", _("Enter your email address: we send you a link to confirm it.")
+                )
+            if not data.get("name"):
+                self.add_error("name", _("Enter your name: officials read who wrote."))
+        if "letter" in data:
+            full = self.letter_text()
+            if len(full) > settings.URGENT_LETTER_MAX_CHARS:
+                self.add_error("letter", _limit_message(len(full)))
+            elif len(str(data["letter"]).strip()) < 20:
+                self.add_error("letter", _("Your letter is empty: write a few lines."))
+        return data
+
+    @property
+    def signature(self) -> Signature:
+        data = self.cleaned_data
+        return Signature(
+            name=str(data.get("name", "")),
+            city=str(data.get("city", "")),
+            country=str(data.get("country", "")),
+            initials_only=bool(data.get("initials_only")),
+        )
+
+    def letter_language(self) -> str:
+        return str(self.cleaned_data.get("language") or "en")
+
+    def letter_text(self) -> str:
+        """The letter as it will be sent: personal sentence after the opening, signed."""
+        data = self.cleaned_data
+        paragraphs = str(data.get("letter", "")).split("\n\n")
+        personal = str(data.get("personal", ""))
+        if personal:
+            paragraphs.insert(min(2, len(paragraphs)), personal)
+        return letter_sign(
+            body="\n\n".join(paragraphs),
+            signature=self.signature,
+            language=self.letter_language(),
+        )
+
+    def letter_input(self) -> LetterInput:
+        return LetterInput(
+            channel=str(self.cleaned_data["channel"]),
+            subject=str(self.cleaned_data["subject"]),
+            letter=self.letter_text(),
+            language=self.letter_language(),
+            signed_as=self.signature.signed_as,
+        )
+
+
+class RecordForm(_Honeypot):
+    """ "I did it": what a supporter says they did through their own means."""
+
+    channel = forms.ChoiceField(choices=[(c, c) for c in CHANNELS_RECORD])
+    subject = forms.CharField(max_length=200, required=False)
+    letter = forms.CharField(required=False)
+    language = forms.CharField(max_length=8, required=False)
+    signed_as = forms.CharField(max_length=200, required=False)
+
+    def clean_letter(self) -> str:
+        letter = text_clean(self.cleaned_data.get("letter", ""))
+        if len(letter) > settings.URGENT_LETTER_MAX_CHARS:
+            raise forms.ValidationError(_limit_message(len(letter)))
+        return letter
+
+    def letter_input(self) -> LetterInput | None:
+        data = self.cleaned_data
+        if not data.get("letter"):
+            return None
+        return LetterInput(
+            channel=str(data["channel"]),
+            subject=text_clean(str(data.get("subject", "")), multiline=False),
+            letter=str(data["letter"]),
+            language=str(data.get("language", ""))[:8],
+            signed_as=text_clean(str(data.get("signed_as", "")), multiline=False),
+        )

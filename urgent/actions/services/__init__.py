@@ -1,0 +1,44 @@
+"""Writes of the actions app. Other apps import from here, never from the submodules."""
+
+from urgent.actions.services.delivery import (
+    SendReport,
+    deliveries_claim,
+    deliveries_hold_and_release,
+    deliveries_reclaim,
+    deliveries_send_due,
+    digests_send_due,
+    fax_poll_open,
+    fax_status_record,
+)
+from urgent.actions.services.inbound import letter_bounce_record, official_reply_record
+from urgent.actions.services.intake import (
+    ActionRefused,
+    Confirmed,
+    LetterInput,
+    RateLimited,
+    action_record,
+    letter_confirm,
+    letter_confirm_url,
+    letter_request,
+)
+
+__all__ = [
+    "ActionRefused",
+    "Confirmed",
+    "LetterInput",
+    "RateLimited",
+    "SendReport",
+    "action_record",
+    "deliveries_claim",
+    "deliveries_hold_and_release",
+    "deliveries_reclaim",
+    "deliveries_send_due",
+    "digests_send_due",
+    "fax_poll_open",
+    "fax_status_record",
+    "letter_bounce_record",
+    "letter_confirm",
+    "letter_confirm_url",
+    "letter_request",
+    "official_reply_record",
+]

@@ -1,0 +1,157 @@
+"""What comes back from officials' mail servers and officials: bounce reports and replies.
+
+The inbound mail receiver parses messages and calls these two functions; each returns True
+when the message was about a letter sent through Urgent.
+"""
+
+from __future__ import annotations
+
+import datetime
+import email.message
+import email.utils
+import re
+import uuid
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from urgent.actions.letters import text_clean
+from urgent.actions.models import LetterDelivery, OfficialReply
+from urgent.actions.services.common import message_id_normalise, reply_address_read
+
+S = LetterDelivery.Status
+_MSGID = re.compile(r"<[^<>\s]+>")
+RECENT = datetime.timedelta(days=30)
+
+
+def letter_bounce_record(
+    *, message_id: str, recipient: str, permanent: bool, diagnostic: str
+) -> bool:
+    """A delivery status notification about a letter: mark it, count it on the address.
+
+    Matched by the letter's Message-ID (and the failed recipient when several share it), or
+    by the recipient alone when the report lost the Message-ID and exactly one recent letter
+    went to that address.
+    """
+    from urgent.officials.services import contact_point_bounce_record
+
+    recipient = recipient.strip().strip("<>").lower()
+    message_id = message_id_normalise(message_id)
+    rows = LetterDelivery.objects.filter(channel="email")
+    if message_id:
+        rows = rows.filter(Q(message_id=message_id) | Q(digest_message_id=message_id))
+        if recipient:
+            rows = rows.filter(contact_point__value__iexact=recipient)
+        matched = list(rows.order_by("id"))
+    elif recipient:
+        recent = list(
+            rows.filter(
+                contact_point__value__iexact=recipient,
+                sent_at__gte=timezone.now() - RECENT,
+            ).order_by("-sent_at")[:2]
+        )
+        matched = recent if len(recent) == 1 else []
+    else:
+        matched = []
+    if not matched:
+        return False
+    with transaction.atomic():
+        LetterDelivery.objects.filter(pk__in=[d.pk for d in matched]).exclude(
+            status=S.BOUNCED
+        ).update(
+            status=S.BOUNCED if permanent else S.DEFERRED,
+            # A delayed-delivery report: the remote server is still trying, so we do not
+            # send it again (no next attempt), we only show what it said.
+            next_attempt_at=None,
+            error=("bounced: " if permanent else "delayed by the receiving server: ")
+            + diagnostic[:1900],
+        )
+        for point_id in {d.contact_point_id for d in matched}:
+            contact_point_bounce_record(
+                contact_point_id=point_id, permanent=permanent, diagnostic=diagnostic
+            )
+    return True
+
+
+def _addresses(message: email.message.EmailMessage, *names: str) -> list[str]:
+    values = [str(v) for name in names for v in message.get_all(name, [])]
+    return [addr.lower() for _name, addr in email.utils.getaddresses(values) if addr]
+
+
+def _reply_text(message: email.message.EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    try:
+        content = part.get_content()
+    except (LookupError, KeyError, ValueError):
+        payload = part.get_payload(decode=True)
+        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+    text = str(content)
+    if part.get_content_subtype() == "html":
+        text = re.sub(r"(?i)<br\s*/?>|</p>", "\n", text)
+    return text_clean(text)
+
+
+def _delivery_for(message: email.message.EmailMessage) -> LetterDelivery | None:
+    for address in _addresses(message, "To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To"):
+        delivery_id = reply_address_read(address)
+        if delivery_id is not None:
+            found = LetterDelivery.objects.filter(pk=delivery_id).select_related("official").first()
+            if found is not None:
+                return found
+    references = _MSGID.findall(
+        " ".join(
+            str(v) for v in message.get_all("In-Reply-To", []) + message.get_all("References", [])
+        )
+    )
+    if not references:
+        return None
+    candidates = list(
+        LetterDelivery.objects.filter(
+            Q(message_id__in=references) | Q(digest_message_id__in=references)
+        )
+        .select_related("contact_point", "official")
+        .order_by("role", "id")
+    )
+    if not candidates:
+        return None
+    sender = {a for a in _addresses(message, "From", "Sender", "Reply-To")}
+    for delivery in candidates:
+        if delivery.contact_point.value.lower() in sender:
+            return delivery
+    return candidates[0]
+
+
+def official_reply_record(*, message: email.message.EmailMessage, raw: bytes) -> bool:
+    """Keep an official's reply to a letter as evidence; the raw message is stored as is."""
+    delivery = _delivery_for(message)
+    if delivery is None:
+        return False
+    message_id = str(message.get("Message-ID", "")).strip()[:250]
+    if (
+        message_id
+        and OfficialReply.objects.filter(delivery=delivery, message_id=message_id).exists()
+    ):
+        return True  # the same reply, delivered twice
+    now = timezone.now()
+    path = default_storage.save(f"replies/{now:%Y/%m}/{uuid.uuid4().hex}.eml", ContentFile(raw))
+    sender = _addresses(message, "From")
+    date = email.utils.parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
+    if date is not None and timezone.is_naive(date):
+        date = timezone.make_aware(date, datetime.UTC)
+    OfficialReply.objects.create(
+        delivery=delivery,
+        case_id=delivery.case_id,
+        official_id=delivery.official_id,
+        from_address=(sender[0] if sender else "")[:320],
+        subject=text_clean(str(message.get("Subject", "")), multiline=False)[:998],
+        text=_reply_text(message),
+        received_at=date or now,
+        message_id=message_id,
+        raw_path=path,
+    )
+    return True
