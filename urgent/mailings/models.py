@@ -8,7 +8,11 @@ from urgent.supporters.models import Supporter
 
 
 class Mailing(BaseModel):
-    """One fan-out of a template to an audience chosen by the calling service."""
+    """One fan-out of a template to an audience chosen by the calling service.
+
+    The templates are copied into the row when the mailing is made, so editing a template
+    file later never changes a mailing that is already on its way.
+    """
 
     class Kind(models.TextChoices):
         ALERT = "alert", _("New case alert")
@@ -26,24 +30,57 @@ class Mailing(BaseModel):
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     name = models.CharField(max_length=200)
+    # Idempotency: the service that schedules a mailing names it ("alert:case:<uuid>"), so
+    # scheduling the same thing twice finds the first mailing instead of making a second.
+    key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    language = models.CharField(
+        max_length=8, default="en", help_text=_("Language of the subject and templates.")
+    )
     subject = models.CharField(max_length=300)
     text_template = models.TextField()
     html_template = models.TextField(blank=True)
     context = models.JSONField(default=dict, blank=True)
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Per language: subject, text_template, html_template and context that replace "
+            "the defaults for recipients reading that language."
+        ),
+    )
+    unsubscribe_extra = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=_("Scope of the unsubscribe link, such as case:<uuid>; empty for all mail."),
+    )
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     state_reason = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When a sweep last woke workers for this mailing; stops sweeps from flooding the queue.
+    woken_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=["draft", "sending", "paused", "done", "cancelled"]),
+                name="mailing_state_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["state"])]
 
     def __str__(self) -> str:
         return self.name
 
 
 class Delivery(models.Model):
-    """One recipient of a mailing; the unique key makes sending twice impossible by design."""
+    """One recipient of a mailing; the unique key makes sending twice impossible by design.
+
+    queued → sending (claimed by a worker until `claimed_until`) → sent, or deferred (a 4xx,
+    retried at `next_attempt_at`), failed (refused or could not be rendered), bounced (a DSN
+    came back later) or cancelled (the mailing was cancelled or the supporter left first).
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -52,12 +89,19 @@ class Delivery(models.Model):
         DEFERRED = "deferred", _("Deferred")
         BOUNCED = "bounced", _("Bounced")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="deliveries")
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="deliveries")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    variant = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text=_("Key into the mailing's context variants (a digest's set of cases)."),
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=32, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
@@ -68,8 +112,29 @@ class Delivery(models.Model):
             models.UniqueConstraint(
                 fields=["mailing", "supporter"], name="delivery_once_per_mailing"
             ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=[
+                        "queued",
+                        "sending",
+                        "sent",
+                        "deferred",
+                        "bounced",
+                        "failed",
+                        "cancelled",
+                    ]
+                ),
+                name="delivery_status_valid",
+            ),
         ]
-        indexes = [models.Index(fields=["mailing", "status"])]
+        indexes = [
+            # Claiming walks queued rows of one mailing in id order; progress counts by status;
+            # the sweep finds expired leases among a mailing's `sending` rows. Every index
+            # here is rewritten by the one UPDATE per sent message: add one only with care.
+            models.Index(fields=["mailing", "status", "id"], name="delivery_claim"),
+            # The send rate on the progress page: rows sent in the last minute.
+            models.Index(fields=["mailing", "sent_at"], name="delivery_sent_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.mailing_id}/{self.supporter_id} ({self.status})"
