@@ -296,3 +296,13 @@ def test_dashboard_shows_cases_chart_deliveries_and_fixes(
     assert 'role="img"' in html  # the actions-per-day chart
     assert "embassy.tm@example.org" in html
     assert "Letters to officials by status" in html
+
+
+def test_preview_the_alert_email(coordinator: Any) -> None:
+    case = Case.objects.get(reference="UA 101/26")
+    html = coordinator.get(f"/staff/cases/{case.pk}/preview/alert/").content.decode()
+    assert "UA 101/26" in html
+    assert "Disclose at once the fate" in html
+    assert "/s/unsubscribe/" in html
+    response = coordinator.get(f"/staff/cases/{case.pk}/preview/alert/", {"part": "html"})
+    assert "sandbox" in response["Content-Security-Policy"]

@@ -293,6 +293,21 @@ def case_preview(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@staff_required(VIEW)
+def case_preview_alert(request: HttpRequest, pk: int) -> HttpResponse:
+    """The alert email as supporters will receive it: subject, text, and the HTML part."""
+    case = get_object_or_404(Case, pk=pk)
+    rendered = services.case_alert_preview(case=case)
+    if request.GET.get("part") == "html" and rendered.html:
+        response = HttpResponse(rendered.html)
+        # The mail's HTML shown alone, unable to run anything or load from elsewhere.
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
+        )
+        return response
+    return render(request, "staff/case_preview_alert.html", {"case": case, "mail": rendered})
+
+
 @staff_required(PUBLISH)
 @require_POST
 def case_publish(request: HttpRequest, pk: int) -> HttpResponse:

@@ -23,6 +23,11 @@ urlpatterns = [
         name="staff_case_target_remove",
     ),
     path("cases/<int:pk>/preview/", case_views.case_preview, name="staff_case_preview"),
+    path(
+        "cases/<int:pk>/preview/alert/",
+        case_views.case_preview_alert,
+        name="staff_case_preview_alert",
+    ),
     path("cases/<int:pk>/publish/", case_views.case_publish, name="staff_case_publish"),
     path("cases/<int:pk>/update/", case_views.case_update_post, name="staff_case_update"),
     path("cases/<int:pk>/close/", case_views.case_close, name="staff_case_close"),

@@ -2,6 +2,7 @@
 who receives alerts, Further Information, outcomes and digests."""
 
 from urgent.cases.services.audience import (
+    case_alert_preview,
     case_alert_schedule,
     digest_weekly_schedule,
     outcome_notice_schedule,
@@ -30,6 +31,7 @@ __all__ = [
     "EDITABLE_FIELDS",
     "Actor",
     "CaseIncomplete",
+    "case_alert_preview",
     "case_alert_schedule",
     "case_asks_set",
     "case_close",

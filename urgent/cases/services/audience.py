@@ -321,3 +321,32 @@ def digest_weekly_schedule(*, now: datetime.datetime | None = None) -> Any:
             )
     mailing_start(mailing=mailing)
     return mailing
+
+
+def case_alert_preview(*, case: Case, name: str = "Sam Example") -> Any:
+    """The alert as one supporter would receive it, rendered by the mailing engine itself."""
+    import uuid
+
+    from urgent.mailings.rendering import MailingRenderer, Recipient, TemplateSet
+    from urgent.mailings.services import mailing_templates_load
+
+    parts = mailing_templates_load(prefix="mailings/alert")
+    sets = {
+        case.language: TemplateSet(
+            subject=parts["subject"],
+            text=parts["text_template"],
+            html=parts["html_template"],
+            context={"case": _case_context(case, case.language)},
+        )
+    }
+    renderer = MailingRenderer(language=case.language, sets=sets, variants={})
+    return renderer.render(
+        Recipient(
+            delivery_id=0,
+            supporter_uuid=uuid.uuid4(),
+            email="supporter@example.org",
+            name=name,
+            language=case.language,
+            variant="",
+        )
+    )
