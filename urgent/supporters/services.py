@@ -187,7 +187,8 @@ def _consent_purpose(confirmation: Confirmation) -> str:
 def confirmation_confirm(*, confirmation: Confirmation) -> Confirmation:
     """Apply a request its owner has just confirmed; confirming twice changes nothing."""
     confirmation = (
-        Confirmation.objects.select_for_update()
+        # Lock the request row only: PostgreSQL cannot lock the nullable side of the join.
+        Confirmation.objects.select_for_update(of=("self",))
         .select_related("supporter", "case")
         .get(pk=confirmation.pk)
     )
