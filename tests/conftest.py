@@ -56,7 +56,11 @@ def free_port() -> int:
 
 
 def urgent_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    # Its own data directory and so its own SQLite database, even in the PostgreSQL run:
+    # the PostgreSQL database outside the test database is shared by every run.
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}
+    }
     env.update({"URGENT_DATA_DIR": str(data_dir), **extra})
     return env
 
