@@ -222,3 +222,19 @@ def case_stats(*, case: Case, stats: dict[str, Any]) -> dict[str, Any]:
         ],
         "official_replies": stats["replies"],
     }
+
+
+def case_page(*, request_path: str, filters: Any, cases: Any) -> dict[str, Any]:
+    """One page of a case list (public or staff), with its links and total."""
+    count = cases.count()
+    items = list(cases[filters.offset : filters.offset + filters.limit])
+    return {
+        **page(
+            request_path=request_path,
+            query=filters.dict(exclude={"limit", "offset"}),
+            count=count,
+            limit=filters.limit,
+            offset=filters.offset,
+        ),
+        "items": [case_summary(c) for c in items],
+    }

@@ -55,18 +55,7 @@ def cases_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
     cases = api_case_list(
         statuses=statuses, country=filters.country, theme=filters.theme, search=filters.q or None
     )
-    count = cases.count()
-    items = list(cases[filters.offset : filters.offset + filters.limit])
-    return {
-        **outputs.page(
-            request_path=request.path,
-            query=filters.dict(exclude={"limit", "offset"}),
-            count=count,
-            limit=filters.limit,
-            offset=filters.offset,
-        ),
-        "items": [outputs.case_summary(c) for c in items],
-    }
+    return outputs.case_page(request_path=request.path, filters=filters, cases=cases)
 
 
 @router.get(

@@ -98,18 +98,7 @@ class StaffCaseFilters(Schema):
 def staff_cases_list(request: HttpRequest, filters: Query[StaffCaseFilters]) -> dict[str, Any]:
     statuses = (filters.status,) if filters.status else ("draft", "active", "closed")
     cases = api_case_list(statuses=statuses, country=filters.country, search=filters.q or None)
-    count = cases.count()
-    items = list(cases[filters.offset : filters.offset + filters.limit])
-    return {
-        **outputs.page(
-            request_path=request.path,
-            query=filters.dict(exclude={"limit", "offset"}),
-            count=count,
-            limit=filters.limit,
-            offset=filters.offset,
-        ),
-        "items": [outputs.case_summary(c) for c in items],
-    }
+    return outputs.case_page(request_path=request.path, filters=filters, cases=cases)
 
 
 @router.post(
