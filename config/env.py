@@ -34,25 +34,35 @@ def data_dir() -> Path:
     return path.resolve()
 
 
+def _sqlite(path: str) -> dict[str, Any]:
+    return {
+        # Django's SQLite backend, with writers queueing on a lock file (urgent/core/sqlite).
+        "ENGINE": "urgent.core.sqlite",
+        "NAME": path,
+        "OPTIONS": {
+            # WAL lets the web and worker processes read while one of them writes;
+            # IMMEDIATE takes the write lock at BEGIN so writers queue instead of failing.
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+        # Keep connections between requests: opening one costs three PRAGMAs.
+        "CONN_MAX_AGE": 300,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+def database_default(data: Path) -> dict[str, Any]:
+    """The embedded database: one SQLite file in the data directory."""
+    return _sqlite(str(data / "urgent.sqlite3"))
+
+
 def database(data: Path) -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(data / "urgent.sqlite3"),
-            "OPTIONS": {
-                # WAL lets the web and worker processes read while one of them writes;
-                # IMMEDIATE takes the write lock at BEGIN so writers queue instead of failing.
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
-                ),
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
-            # Keep connections between requests: opening one costs three PRAGMAs.
-            "CONN_MAX_AGE": 300,
-            "CONN_HEALTH_CHECKS": True,
-        }
+        return database_default(data)
     scheme = urlsplit(url).scheme
     if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
         raise ConfigError(
@@ -63,12 +73,16 @@ def database(data: Path) -> dict[str, Any]:
         config: dict[str, Any] = environ.Env.db_url_config(url)
     except Exception as exc:
         raise ConfigError(f"DATABASE_URL: cannot read the database URL ({exc})") from exc
-    if config["ENGINE"] != "django.db.backends.sqlite3" and not config.get("NAME"):
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        if not config.get("NAME") or config["NAME"] == ":memory:":
+            raise ConfigError(
+                "DATABASE_URL: an SQLite URL needs a file path: sqlite:////absolute/path.sqlite3"
+            )
+        return _sqlite(config["NAME"])
+    if not config.get("NAME"):
         raise ConfigError("DATABASE_URL: the URL names no database (add /name at the end)")
-    if config["ENGINE"] == "django.db.backends.postgresql":
-        config["ENGINE"] = "django.db.backends.postgresql"
-        config.setdefault("CONN_MAX_AGE", 60)
-        config["CONN_HEALTH_CHECKS"] = True
+    config.setdefault("CONN_MAX_AGE", 60)
+    config["CONN_HEALTH_CHECKS"] = True
     return config
 
 

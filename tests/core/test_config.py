@@ -15,6 +15,7 @@ from tests.conftest import run_urgent
         ("DATABASE_URL", "mysql://nobody@nowhere/db"),
         ("DATABASE_URL", "not a url"),
         ("DATABASE_URL", "postgres://user@host:5432/"),
+        ("DATABASE_URL", "sqlite://:memory:"),
         ("EMAIL_URL", "ftp://mail.example.org"),
         ("URGENT_INBOUND_SMTP", "localhost"),
         ("URGENT_BASE_URL", "example.org"),
@@ -48,6 +49,11 @@ def test_database_and_mail_urls_are_read(monkeypatch: pytest.MonkeyPatch, tmp_pa
     config = env.database(tmp_path)
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.example.org", 6543, "urgent")
+
+    # An SQLite file named by URL gets the same engine and settings as the default one.
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/other.sqlite3")
+    config = env.database(tmp_path)
+    assert config == {**env.database_default(tmp_path), "NAME": f"{tmp_path}/other.sqlite3"}
 
     monkeypatch.setenv("EMAIL_URL", "smtp://user:pw@mail.example.org:587/?tls=True")
     mail = env.email(tmp_path)

@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from urgent.core.management.commands.serve import WEB_THREADS, WEB_WORKERS
+
 
 def letters(argv: list[str]) -> int:
     """Render N personalised one-letter PDFs, then one N-letter evening pack."""
@@ -113,8 +115,10 @@ def intake(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="urgent bench intake")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--web-workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--web-workers", type=int, default=WEB_WORKERS, help="as for `urgent serve`"
+    )
+    parser.add_argument("--threads", type=int, default=WEB_THREADS, help="as for `urgent serve`")
     parser.add_argument(
         "--pow-max",
         type=int,
@@ -155,7 +159,7 @@ def intake(argv: list[str]) -> int:
         if done.returncode:
             print(done.stderr, file=sys.stderr)
             return 1
-    budget = args.max_actions or int(1500 * args.seconds)
+    budget = args.max_actions or int(2000 * args.seconds)
     print(f"solving {budget} proof-of-work challenges before the timed window ...", flush=True)
     with override_settings(SECRET_KEY=key, URGENT_POW_MAX_NUMBER=args.pow_max):
         solutions = [challenge_solve(challenge_new()) for _ in range(budget)]
@@ -191,7 +195,7 @@ def intake(argv: list[str]) -> int:
         import shutil
 
         shutil.rmtree(scratch, ignore_errors=True)
-    latencies, ok, other, elapsed = result
+    latencies, ok, other, elapsed, client_cpu = result
     print(
         f"intake: {args.clients} clients, {elapsed:.1f} s, gunicorn {args.web_workers} workers x "
         f"{args.threads} threads, SQLite in a scratch data directory"
@@ -202,6 +206,7 @@ def intake(argv: list[str]) -> int:
             *(1000 * _percentile(latencies, q) for q in (0.5, 0.95, 0.99, 1.0))
         )
     )
+    print(f"  bench client: {100 * client_cpu / elapsed:.0f}% of one core (same machine)")
     print(
         f"  stored actions: {stored} "
         f"({'matches' if stored == ok else 'DOES NOT MATCH'} the 2xx count)"
@@ -216,7 +221,8 @@ def _count_actions(scratch: Path) -> int:
 
 def _drive(
     port: int, clients: int, seconds: float, solutions: list[str]
-) -> tuple[list[float], int, int, float]:
+) -> tuple[list[float], int, int, float, float]:
+    """Latencies, 2xx and other responses, seconds, and the CPU seconds the clients used."""
     lock = threading.Lock()
     pool = iter(solutions)
     latencies: list[float] = []
@@ -267,12 +273,14 @@ def _drive(
     for thread in threads:
         thread.start()
     time.sleep(1)  # every client has its cookie
+    cpu_before = time.process_time()
     began = time.perf_counter()
     stop_at[0] = began + seconds
     start.set()
     for thread in threads:
         thread.join()
-    return latencies, counts["ok"], counts["other"], time.perf_counter() - began
+    elapsed = time.perf_counter() - began
+    return latencies, counts["ok"], counts["other"], elapsed, time.process_time() - cpu_before
 
 
 def _free_port() -> int:
