@@ -35,6 +35,54 @@ def test_i_called_is_counted_once_per_solved_challenge(demo: None) -> None:
     assert Action.objects.filter(case__slug="ua-101-26").count() == before + 1
 
 
+def test_recorded_action_row_is_complete(demo: None) -> None:
+    """The intake's one-statement insert fills every column as `save()` would."""
+    response = record(client := Client(), channel="social", letter="@x Release him")
+    assert response.status_code == 200
+    action = Action.objects.latest("id")
+    assert action.uuid and action.created_at and action.updated_at
+    assert action.created_at <= timezone.now()
+    assert (action.channel, action.letter, action.signature) == ("social", "@x Release him", "")
+    assert action.officials.count() == 2
+    assert record(client, channel="post").status_code == 200
+    assert Action.objects.latest("id").uuid != action.uuid
+
+
+def test_thanks_page_is_shared_but_each_form_gets_its_own_token(demo: None) -> None:
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    tokens = []
+    for client in (first, second):
+        client.get("/cases/ua-101-26/")
+        token = client.cookies["csrftoken"].value
+        page = client.post(
+            "/act/ua-101-26/record/",
+            {"channel": "phone", "altcha": solved(), "website": "", "csrfmiddlewaretoken": token},
+        ).content.decode()
+        assert "your action is counted" in page
+        form_token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+        assert not form_token.startswith("csrfmark")
+        tokens.append(form_token)
+        # The language form on the thanks page works, and returns to the case.
+        switched = client.post(
+            "/i18n/setlang/",
+            {
+                "language": "fr",
+                "next": page.split('name="next" type="hidden" value="')[1].split('"')[0],
+                "csrfmiddlewaretoken": form_token,
+            },
+        )
+        assert switched.status_code == 302 and switched["Location"] == "/cases/ua-101-26/"
+        french = client.post(
+            "/act/ua-101-26/record/",
+            {"channel": "phone", "altcha": solved(), "website": "", "csrfmiddlewaretoken": token},
+        ).content.decode()
+        assert 'lang="fr"' in french and "your action is counted" not in french
+        client.post(
+            "/i18n/setlang/", {"language": "en", "next": "/", "csrfmiddlewaretoken": form_token}
+        )
+    assert tokens[0] != tokens[1]
+
+
 def test_record_answers_json_for_scripts_and_the_bench(demo: None) -> None:
     response = Client().post(
         "/act/ua-101-26/record/",

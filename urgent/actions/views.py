@@ -33,6 +33,7 @@ from urgent.actions.services.intake import pending_uuid
 from urgent.actions.templatetags.take_action import composer_context
 from urgent.cases.models import Case
 from urgent.core.errors import ApplicationError
+from urgent.core.pages import page_render_shared
 from urgent.supporters.links import supporter_token_read
 
 
@@ -182,7 +183,9 @@ def record(request: HttpRequest, slug: str) -> HttpResponse:
         return _refused(request, case, exc)
     if wants_json:
         return JsonResponse({"action": str(action.uuid), "channel": action.channel}, status=201)
-    return render(request, "actions/thanks.html", {"case": case, "action": action})
+    return page_render_shared(
+        request, "actions/thanks.html", {"case": case}, key=(case.slug, case.reference)
+    )
 
 
 @require_POST

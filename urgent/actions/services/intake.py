@@ -14,6 +14,7 @@ from urgent.actions import selectors
 from urgent.actions.models import Action, DigestTarget, LetterDelivery, PendingLetter
 from urgent.actions.services.common import message_id_for
 from urgent.cases.models import Case
+from urgent.core.db import links_insert, row_insert
 from urgent.core.errors import ApplicationError
 from urgent.core.mail import mail_send
 from urgent.core.ratelimit import ratelimit_hit, ratelimit_key
@@ -98,7 +99,7 @@ def action_record(
     try:
         with transaction.atomic():
             _client_limits(client=client, challenge=challenge)
-            action = Action.objects.create(
+            action = Action(
                 case_id=case.id,
                 channel=channel,
                 letter=letter.letter if letter else "",
@@ -108,11 +109,13 @@ def action_record(
                 confirmed=False,
                 challenge=challenge,
             )
-            if official_ids:
-                through = Action.officials.through
-                through.objects.bulk_create(
-                    [through(action_id=action.pk, official_id=pk) for pk in official_ids]
-                )
+            row_insert(action)
+            links_insert(
+                Action.officials.through,
+                left="action_id",
+                right="official_id",
+                pairs=[(action.pk, pk) for pk in official_ids],
+            )
     except IntegrityError as exc:
         if challenge and Action.objects.filter(challenge=challenge).exists():
             raise ActionRefused(
