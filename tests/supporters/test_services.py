@@ -265,3 +265,46 @@ def test_erasure_removes_every_personal_field_and_keeps_counts(demo: None) -> No
     assert selectors.supporter_from_link(token="x", purpose="preferences") is None
     assert join(email="ana.lima@example.org") is not None
     assert Supporter.objects.filter(email="ana.lima@example.org").exclude(pk=shell.pk).exists()
+
+
+def test_unconfirmed_requests_and_addresses_are_forgotten_after_30_days(
+    django_capture_on_commit_callbacks: Any, demo: None
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        stale = join("never.clicked@example.org")
+        fresh = join("not.yet@example.org")
+        member = supporter_with_history(email="member@example.org")
+        asked = services.confirmation_request(
+            email="member@example.org",
+            kind=Confirmation.Kind.CASE,
+            case=Case.objects.get(reference="UA 101/26"),
+            wording="Keep me updated.",
+            source="web form",
+            language="en",
+        )
+    assert stale and fresh and asked
+    month_ago = timezone.now() - datetime.timedelta(days=31)
+    Confirmation.objects.filter(pk__in=[stale.pk, asked.pk]).update(created_at=month_ago)
+    Supporter.objects.filter(email__in=["never.clicked@example.org", "member@example.org"]).update(
+        created_at=month_ago
+    )
+
+    assert services.unconfirmed_prune() == (2, 1)
+    assert not Supporter.objects.filter(email="never.clicked@example.org").exists()
+    # A request made last week stays; a member stays whatever they left unconfirmed.
+    assert Confirmation.objects.filter(pk=fresh.pk).exists()
+    assert Supporter.objects.filter(pk=member.pk, status=Supporter.Status.ACTIVE).exists()
+    assert services.unconfirmed_prune() == (0, 0)
+
+
+def test_housekeeping_sweeps_run_at_most_hourly() -> None:
+    from urgent.core.management.commands.worker import sweeps_find
+    from urgent.core.sweeps import ratelimit_sweep, sweep_every
+    from urgent.supporters.sweeps import unconfirmed_sweep
+
+    assert {ratelimit_sweep, unconfirmed_sweep} <= set(sweeps_find())
+    calls: list[int] = []
+    sweep = sweep_every(3600)(lambda: calls.append(1))
+    sweep()
+    sweep()
+    assert calls == [1]
