@@ -110,3 +110,28 @@ def test_memory_database_needs_no_lock_file(tmp_path: Path) -> None:
     connection.commit()
     connection.close()
     assert not list(tmp_path.iterdir())
+
+
+def test_single_write_statement_waits_for_the_open_transaction(tmp_path: Path) -> None:
+    first = _connection(tmp_path)
+    first.cursor().execute("CREATE TABLE t (n INTEGER)")
+    _begin(first)
+    first.cursor().execute("INSERT INTO t VALUES (1)")
+    done = threading.Event()
+
+    def write() -> None:
+        second = _connection(tmp_path)
+        # A read never waits (WAL); the single UPDATE waits for the writer lock.
+        assert second.cursor().execute("SELECT COUNT(*) FROM t").fetchone() == (0,)
+        second.cursor().execute("UPDATE t SET n = n + 10")
+        done.set()
+        second.close()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    assert not done.wait(0.3)
+    first.commit()
+    assert done.wait(5)
+    thread.join(5)
+    assert first.cursor().execute("SELECT n FROM t").fetchall() == [(11,)]
+    first.close()

@@ -5,12 +5,13 @@ waits in SQLite's busy handler, which sleeps 1, 2, 5, 10 ... up to 100 ms betwee
 lets a newcomer overtake a writer that has waited long: under a surge of supporters taking
 action, a few requests wait a second or more while the rest take milliseconds.
 
-Here every write transaction (`transaction.atomic()`, which begins IMMEDIATE) first takes
-an exclusive `flock` on `<database>-writer.lock`, one open file per connection, so threads
-and processes alike sleep in the kernel and the next writer wakes as soon as the last one
-commits or rolls back. SQLite's own lock and busy timeout still guard every write, so a
-writer that does not take the file lock (a single autocommit statement, another program)
-stays correct. In-memory databases (the test suite's default) need no file lock.
+Here every write transaction (`transaction.atomic()`, which begins IMMEDIATE) and every
+single INSERT, UPDATE or DELETE outside one first takes an exclusive `flock` on
+`<database>-writer.lock`, one open file per connection, so threads and processes alike
+sleep in the kernel and the next writer wakes as soon as the last one commits or rolls
+back. SQLite's own lock and busy timeout still guard every write, so a writer that does not
+take the file lock (another program, a statement that writes through a CTE) stays correct.
+In-memory databases (the test suite's default) need no file lock.
 
 A write transaction now waits for the one before it however long that one lasts, where
 SQLite's busy timeout would give up after 10 s and fail the request. Write transactions
@@ -22,9 +23,38 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 from typing import Any
 
 from django.db.backends.sqlite3 import base
+
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+class CursorWrapper(base.SQLiteCursorWrapper):
+    """A writing statement outside a transaction holds the writer lock while it runs."""
+
+    owner: DatabaseWrapper | None = None
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        owner = self.owner
+        if owner is None or self.connection.in_transaction or not _WRITE.match(query):
+            return super().execute(query, params)
+        owner._writer_lock()
+        try:
+            return super().execute(query, params)
+        finally:
+            owner._writer_unlock()
+
+    def executemany(self, query: str, param_list: Any) -> Any:
+        owner = self.owner
+        if owner is None or self.connection.in_transaction or not _WRITE.match(query):
+            return super().executemany(query, param_list)
+        owner._writer_lock()
+        try:
+            return super().executemany(query, param_list)
+        finally:
+            owner._writer_unlock()
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -32,6 +62,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().__init__(*args, **kwargs)
         self._writer_fd: int | None = None
         self._writer_locked = False
+
+    def create_cursor(self, name: str | None = None) -> Any:
+        cursor = self.connection.cursor(factory=CursorWrapper)
+        if not self.is_in_memory_db():
+            cursor.owner = self
+        return cursor
 
     def _writer_lock(self) -> None:
         if self.is_in_memory_db():
