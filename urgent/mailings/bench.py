@@ -161,6 +161,7 @@ def fanout(
     *,
     recipients: int,
     workers: int = 2,
+    connections: int = 1,
     chaos: int = 0,
     smtp: str | None = None,
     sink: str = "aiosmtpd",
@@ -187,7 +188,7 @@ def fanout(
         "URGENT_BASE_URL": "https://urgent.example.org",
         "URGENT_MAIL_RATE": str(rate),
         "URGENT_MAIL_LEASE_SECONDS": str(lease or (5 if chaos else 30)),
-        "URGENT_MAIL_CONNECTIONS": "1",
+        "URGENT_MAIL_CONNECTIONS": str(connections),
     }
     if dkim != "none":
         env["URGENT_DKIM_KEY_FILE"] = str(_dkim_key(scratch, dkim))
@@ -313,6 +314,9 @@ def run(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="urgent bench fanout", description=__doc__.split("\n")[0])
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--connections", type=int, default=1, help="SMTP connections (threads) per worker"
+    )
     parser.add_argument("--chaos", type=int, default=0, help="SIGKILL a worker this many times")
     parser.add_argument("--smtp", help="HOST:PORT of a server to send to (not counted)")
     parser.add_argument(
@@ -325,11 +329,12 @@ def run(argv: list[str]) -> int:
     parser.add_argument("--rate", type=int, default=0, help="URGENT_MAIL_RATE for the workers")
     parser.add_argument("--data-dir", type=Path, help="keep the scratch directory here")
     args = parser.parse_args(argv)
-    if args.recipients < 1 or args.workers < 1:
-        parser.error("--recipients and --workers must be at least 1")
+    if args.recipients < 1 or args.workers < 1 or not 1 <= args.connections <= 64:
+        parser.error("--recipients and --workers must be at least 1, --connections 1 to 64")
     result = fanout(
         recipients=args.recipients,
         workers=args.workers,
+        connections=args.connections,
         chaos=args.chaos,
         smtp=args.smtp,
         sink=args.sink,
