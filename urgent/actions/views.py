@@ -15,6 +15,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -67,7 +68,7 @@ def _bot(request: HttpRequest, case: Case) -> HttpResponse:
     return render(
         request,
         "actions/refused.html",
-        {"case": case, "message": "This form could not be accepted."},
+        {"case": case, "message": _("This form could not be accepted.")},
         status=400,
     )
 
