@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "urgent.cases",
     "urgent.supporters",
     "urgent.actions",
+    "urgent.impact",
     "urgent.mailings",
     "urgent.inbound",
     "urgent.ingest",

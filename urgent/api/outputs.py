@@ -9,9 +9,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from urgent.actions.models import Action, LetterDelivery
-from urgent.cases.impact import CountRow, GroupRow, ImpactReport
 from urgent.cases.models import Case
 from urgent.core.countries import country_name
+from urgent.impact.selectors import CountRow, GroupRow, ImpactReport
 from urgent.officials.models import Official
 
 

@@ -2,9 +2,10 @@ from django.urls import include, path
 
 from urgent.actions import staff_views as action_staff_views
 from urgent.actions import views as action_views
-from urgent.cases import casesheet, feeds, impact_views
+from urgent.cases import casesheet, feeds
 from urgent.cases import views as case_views
 from urgent.core import views as core_views
+from urgent.impact import views as impact_pages
 from urgent.inbound import views as inbound_views
 from urgent.supporters import views as supporter_views
 
@@ -61,15 +62,15 @@ urlpatterns = [
         action_staff_views.contact_point_detail,
         name="actions_staff_contact_point",
     ),
-    # Publication formats and impact (urgent.cases.feeds, casesheet, impact_views) and the
-    # JSON API (urgent.api; docs/api.md).
+    # Publication formats (urgent.cases.feeds, casesheet), impact (urgent.impact.views) and
+    # the JSON API (urgent.api; docs/api.md).
     path("cases/<slug:slug>/sheet.pdf", casesheet.casesheet_view, name="case_sheet_pdf"),
     path("feeds/cases.atom", feeds.cases_atom, name="feed_cases_atom"),
     path("feeds/deadlines.ics", feeds.deadlines_ics, name="feed_deadlines_ics"),
-    path("impact/", impact_views.impact_public, name="impact"),
-    path("impact/<slug:table>.csv", impact_views.impact_csv, name="impact_csv"),
-    path("staff/impact/", impact_views.impact_staff, name="staff_impact"),
-    path("staff/impact/<slug:table>.csv", impact_views.impact_staff_csv, name="impact_staff_csv"),
+    path("impact/", impact_pages.impact_public, name="impact"),
+    path("impact/<slug:table>.csv", impact_pages.impact_csv, name="impact_csv"),
+    path("staff/impact/", impact_pages.impact_staff, name="staff_impact"),
+    path("staff/impact/<slug:table>.csv", impact_pages.impact_staff_csv, name="impact_staff_csv"),
     path("api/v1/", include("urgent.api.urls")),
     # Mailings (urgent.mailings): staff pages of fan-out progress, pause, resume, cancel.
     path("staff/mailings/", include("urgent.mailings.urls")),

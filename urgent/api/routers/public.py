@@ -21,8 +21,8 @@ from urgent.api.schemas import (
     Slug,
 )
 from urgent.api.selectors import api_case_list
-from urgent.cases.impact import ImpactFilters, impact_report
 from urgent.cases.selectors import case_get_public
+from urgent.impact.selectors import ImpactFilters, impact_report
 
 router = Router(tags=["Published cases"])
 

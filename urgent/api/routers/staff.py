@@ -46,10 +46,10 @@ from urgent.api.selectors import (
     api_update_get,
 )
 from urgent.cases import services
-from urgent.cases.impact import CountRow, ImpactFilters, impact_report
 from urgent.cases.models import Case, Theme
 from urgent.core.errors import ApplicationError, NotFound
 from urgent.core.roles import PUBLISH
+from urgent.impact.selectors import CountRow, ImpactFilters, impact_report
 
 router = Router(auth=view_auth, tags=["Staff"])
 

@@ -16,7 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from urgent.cases.impact import (
+from urgent.core.access import staff_required
+from urgent.core.charts import Bar, bar_chart
+from urgent.core.countries import country_name
+from urgent.core.roles import VIEW
+from urgent.impact.selectors import (
     CountRow,
     GroupRow,
     ImpactReport,
@@ -25,10 +29,6 @@ from urgent.cases.impact import (
     impact_report,
     impact_years,
 )
-from urgent.core.access import staff_required
-from urgent.core.charts import Bar, bar_chart
-from urgent.core.countries import country_name
-from urgent.core.roles import VIEW
 
 PUBLIC_TABLES = ("years", "countries", "channels", "outcomes")
 STAFF_TABLES = (*PUBLIC_TABLES, "deliveries")
@@ -145,13 +145,13 @@ def _page(request: HttpRequest, *, staff: bool, template: str) -> HttpResponse:
 @require_GET
 @cache_control(public=True, max_age=300)
 def impact_public(request: HttpRequest) -> HttpResponse:
-    return _page(request, staff=False, template="cases/impact.html")
+    return _page(request, staff=False, template="impact/impact.html")
 
 
 @staff_required(VIEW)
 @require_GET
 def impact_staff(request: HttpRequest) -> HttpResponse:
-    return _page(request, staff=True, template="cases/impact_staff.html")
+    return _page(request, staff=True, template="impact/impact_staff.html")
 
 
 # ---------------------------------------------------------------------------

@@ -12,10 +12,10 @@ from django.utils import timezone
 from lxml import etree
 
 from urgent.actions.models import Action
-from urgent.cases.impact import ImpactFilters, impact_report
-from urgent.cases.impact_views import csv_cell
 from urgent.cases.models import Case, Outcome
 from urgent.core.charts import Bar, bar_chart
+from urgent.impact.selectors import ImpactFilters, impact_report
+from urgent.impact.views import csv_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -158,14 +158,14 @@ def test_csv_guards_against_formulas(client: Any, history: None) -> None:
     assert csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert csv_cell("+1") == "'+1" and csv_cell("@x") == "'@x" and csv_cell("-2") == "'-2"
     assert csv_cell(-2) == -2 and csv_cell("Mexico") == "Mexico"
-    from urgent.cases import impact
+    from urgent.impact import selectors
 
-    real = impact.country_name
+    real = selectors.country_name
     try:
-        impact.country_name = lambda code, language="en": "=cmd|' /C calc'!A0"
+        selectors.country_name = lambda code, language="en": "=cmd|' /C calc'!A0"
         text = client.get("/impact/countries.csv").content.decode("utf-8-sig")
     finally:
-        impact.country_name = real
+        selectors.country_name = real
     assert "'=cmd" in text and "\n=cmd" not in text and ",=cmd" not in text
 
 
