@@ -7,7 +7,7 @@ for decades, so the sheet reads the way people who print and post letters expect
 Urgent's own importer (`urgent parse`) reads it back to the same record; a test keeps the
 two honest.
 
-The PDF is drawn with the letter renderer's document helper (urgent.actions.pdf), which
+The PDF is drawn with the document helper letters also use (urgent.core.pdf), which
 embeds a subset of a Unicode font.
 """
 
@@ -24,10 +24,10 @@ from django.utils import formats, translation
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from urgent.actions.pdf import A4, _Doc
 from urgent.cases import selectors
 from urgent.cases.models import Case, CaseTarget
 from urgent.core.countries import country_name
+from urgent.core.pdf import A4, PdfDocument
 from urgent.officials.models import ContactPoint
 
 LEFT = 18.0
@@ -188,7 +188,7 @@ def casesheet_lines(case: Case, *, update_email: str = "") -> list[Line | None]:
 
 class _Sheet:
     def __init__(self) -> None:
-        self.doc = _Doc(A4)
+        self.doc = PdfDocument(A4)
         self.pdf = self.doc.pdf
         self.width = A4.width - LEFT - RIGHT
         self.y = TOP
