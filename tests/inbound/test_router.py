@@ -268,3 +268,26 @@ def test_the_mailto_unsubscribe_of_bulk_mail_is_honoured(
     forged = deliver(request_mail(f"unsubscribe {token[:-3]}xyz", to="urgent@localhost"))
     assert (forged.status, forged.note) == (Status.IGNORED, "invalid or expired unsubscribe token")
     assert mail.outbox == []
+
+
+def test_routed_mail_is_deleted_after_90_days_and_waiting_mail_is_kept(
+    deliver: Callable[..., InboundMessage], demo: None
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from urgent.inbound.services import inbound_prune
+    from urgent.inbound.sweeps import inbound_sweep
+
+    old = deliver(request_mail("Keep me updated on UA 101/26"))
+    recent = deliver(request_mail("Keep me updated on UA 87/26"))
+    waiting = deliver(request_mail("Keep me updated on UA 101/26", sender="b@example.org"))
+    InboundMessage.objects.filter(pk=waiting.pk).update(status=Status.FAILED)
+    long_ago = timezone.now() - datetime.timedelta(days=91)
+    InboundMessage.objects.filter(pk__in=[old.pk, waiting.pk]).update(received_at=long_ago)
+
+    assert inbound_prune(batch=1) == 1
+    assert set(InboundMessage.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+    inbound_sweep()  # runs at most hourly; nothing older is left anyway
+    assert InboundMessage.objects.count() == 2

@@ -185,3 +185,27 @@ def inbound_retry(*, limit: int = 500) -> dict[str, int]:
         status = inbound_process(message_pk=pk)
         counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+# Routed mail is kept this long for staff to look into, then deleted: bounces, requests and
+# unsubscribes carry supporters' addresses, and what they did is recorded elsewhere (the
+# supporter's status, a Confirmation, an OfficialReply with its own copy of the message).
+KEPT = timedelta(days=90)
+_DONE = (
+    InboundMessage.Status.PROCESSED,
+    InboundMessage.Status.UNMATCHED,
+    InboundMessage.Status.IGNORED,
+    InboundMessage.Status.DROPPED,
+)
+
+
+def inbound_prune(*, batch: int = 1000) -> int:
+    """Delete routed messages received more than KEPT ago, a batch at a time."""
+    cutoff = timezone.now() - KEPT
+    old = InboundMessage.objects.filter(status__in=_DONE, received_at__lt=cutoff)
+    deleted = 0
+    while ids := list(old.values_list("pk", flat=True)[:batch]):
+        deleted += InboundMessage.objects.filter(pk__in=ids).delete()[0]
+    if deleted:
+        logger.info("deleted %s routed inbound messages older than %s days", deleted, KEPT.days)
+    return deleted
