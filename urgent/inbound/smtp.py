@@ -15,17 +15,20 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.conf import settings
-from django.db import OperationalError, close_old_connections
+from django.db import OperationalError, close_old_connections, connections
 
 from urgent.core.ratelimit import ratelimit_hit, ratelimit_key
 from urgent.inbound.services import inbound_retry, inbound_store
 
 logger = logging.getLogger(__name__)
+# Threads that store and rate-limit incoming mail, so the event loop never waits on the database.
+THREADS = 4
 
 MAX_RECIPIENTS = 50
 # Seconds between routing passes when no new message wakes the router.
@@ -51,6 +54,24 @@ def _in_thread(function: Any, *args: Any, **kwargs: Any) -> Any:
     raise AssertionError("unreachable")
 
 
+def _executor_close_connections(executor: ThreadPoolExecutor) -> None:
+    """Close the database connection each of the executor's threads holds.
+
+    Connections are per thread and outlive the executor's threads otherwise (PostgreSQL
+    keeps the sessions until they are collected). Every thread takes one task: each waits
+    for all the others, so no thread can take two.
+    """
+    barrier = threading.Barrier(THREADS)
+
+    def close() -> None:
+        with suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=10)
+        connections.close_all()
+
+    for future in [executor.submit(close) for _ in range(THREADS)]:
+        future.result()
+
+
 class Router(threading.Thread):
     """Routes stored messages one at a time; `wake()` after each new one."""
 
@@ -69,15 +90,18 @@ class Router(threading.Thread):
 
     def run(self) -> None:
         pause = ROUTER_PERIOD
-        while not self._stopping.is_set():
-            self._wake.clear()
-            try:
-                _in_thread(inbound_retry)
-                pause = ROUTER_PERIOD
-            except Exception:
-                logger.exception("routing inbound mail failed; trying again shortly")
-                pause = 1.0
-            self._wake.wait(timeout=pause)
+        try:
+            while not self._stopping.is_set():
+                self._wake.clear()
+                try:
+                    _in_thread(inbound_retry)
+                    pause = ROUTER_PERIOD
+                except Exception:
+                    logger.exception("routing inbound mail failed; trying again shortly")
+                    pause = 1.0
+                self._wake.wait(timeout=pause)
+        finally:
+            connections.close_all()
 
 
 class InboundHandler:
@@ -156,7 +180,7 @@ class InboundController(Controller):
     def __init__(self, *, host: str, port: int, max_bytes: int | None = None) -> None:
         # aiosmtpd logs every command, addresses included, at INFO: keep only its problems.
         logging.getLogger("mail.log").setLevel(logging.WARNING)
-        self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="inbound")
+        self.executor = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="inbound")
         self.router = Router()
         super().__init__(
             InboundHandler(self.executor, self.router),
@@ -175,5 +199,6 @@ class InboundController(Controller):
 
     def stop(self, no_assert: bool = False) -> None:
         super().stop(no_assert=no_assert)
+        _executor_close_connections(self.executor)
         self.executor.shutdown(wait=True)
         self.router.stop()
