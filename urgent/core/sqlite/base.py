@@ -36,25 +36,29 @@ class CursorWrapper(base.SQLiteCursorWrapper):
 
     owner: DatabaseWrapper | None = None
 
-    def execute(self, query: str, params: Any = None) -> Any:
+    def _held(self, query: str) -> DatabaseWrapper | None:
+        """The connection whose writer lock this statement must hold, if any."""
         owner = self.owner
         if owner is None or self.connection.in_transaction or not _WRITE.match(query):
-            return super().execute(query, params)
+            return None
         owner._writer_lock()
+        return owner
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        owner = self._held(query)
         try:
             return super().execute(query, params)
         finally:
-            owner._writer_unlock()
+            if owner is not None:
+                owner._writer_unlock()
 
     def executemany(self, query: str, param_list: Any) -> Any:
-        owner = self.owner
-        if owner is None or self.connection.in_transaction or not _WRITE.match(query):
-            return super().executemany(query, param_list)
-        owner._writer_lock()
+        owner = self._held(query)
         try:
             return super().executemany(query, param_list)
         finally:
-            owner._writer_unlock()
+            if owner is not None:
+                owner._writer_unlock()
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
