@@ -189,8 +189,8 @@ def test_correct_and_save_a_draft(editor: Client) -> None:
     assert default_storage.exists(source.file.name)
     notes = [str(m) for m in get_messages(response.wsgi_request)]
     assert notes == [
-        "Draft UA 17/26 saved from the document: 2 official(s) added to the directory, "
-        "0 already there."
+        "Draft UA 17/26 saved from the document. 2 officials added to the directory. "
+        "0 officials were already there."
     ]
 
     # the same form sent again (a double click, the back button) makes nothing new

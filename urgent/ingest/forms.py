@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from urgent.cases.models import PersonAtRisk, Theme
 from urgent.core.models import Organisation
@@ -214,7 +215,9 @@ class TargetForm(forms.Form):
         help_text=_("e.g. His Excellency"),
     )
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
-    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+    title = forms.CharField(
+        label=pgettext_lazy("an official's job", "Title"), max_length=300, required=False
+    )
     address = forms.CharField(
         label=_("Postal address"),
         required=False,

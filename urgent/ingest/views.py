@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from urgent.cases.models import Case
@@ -199,10 +199,22 @@ def _saved_message(result: services.ImportResult) -> str:
     assert result.case is not None
     created = len(result.officials_created)
     reused = len(result.officials_reused)
-    return _(
-        "Draft %(ref)s saved from the document: %(created)d official(s) added to the "
-        "directory, %(reused)d already there."
-    ) % {"ref": result.case.reference, "created": created, "reused": reused}
+    parts = [
+        _("Draft %(ref)s saved from the document.") % {"ref": result.case.reference},
+        ngettext(
+            "%(count)d official added to the directory.",
+            "%(count)d officials added to the directory.",
+            created,
+        )
+        % {"count": created},
+        ngettext(
+            "%(count)d official was already there.",
+            "%(count)d officials were already there.",
+            reused,
+        )
+        % {"count": reused},
+    ]
+    return " ".join(parts)
 
 
 @staff_required(EDIT)

@@ -21,6 +21,7 @@ from django.db.models import F, QuerySet
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from urgent.core.audit import audit_record
@@ -52,17 +53,35 @@ def mailing_templates_load(*, prefix: str) -> dict[str, str]:
     }
 
 
-def _templates_check(parts: Mapping[str, str], where: str) -> None:
+def _language_name(code: str) -> str:
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
+def _templates_check(parts: Mapping[str, str], language: str) -> None:
+    """A template that does not parse is refused, naming the part and, for a translation,
+    its language."""
+    names = {
+        "subject": _("The subject"),
+        "text_template": _("The text part"),
+        "html_template": _("The HTML part"),
+    }
     for field, text in parts.items():
-        if field in {"subject", "text_template", "html_template"} and text:
+        if field in names and text:
             problem = template_check(text)
-            if problem:
-                raise ApplicationError(
-                    _("The %(part)s template%(where)s does not work: %(problem)s")
-                    % {"part": field.replace("_template", ""), "where": where, "problem": problem},
-                    code="bad_template",
-                    fields={field: [problem]},
+            if not problem:
+                continue
+            values = {"part": names[field], "language": language, "problem": problem}
+            if language:
+                message = _(
+                    "%(part)s of the %(language)s translation does not work as a template: "
+                    "%(problem)s"
                 )
+            else:
+                message = _("%(part)s does not work as a template: %(problem)s")
+            raise ApplicationError(message % values, code="bad_template", fields={field: [problem]})
 
 
 @transaction.atomic
@@ -101,7 +120,7 @@ def mailing_create(
         )
     _templates_check(parts, "")
     for code, override in (translations or {}).items():
-        _templates_check(override, f" ({code})")
+        _templates_check(override, _language_name(code))
     mailing = Mailing(
         kind=kind,
         name=name[:200],

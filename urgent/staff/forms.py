@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from urgent.cases.models import Case, CaseTarget, Outcome, PersonAtRisk, Theme
 from urgent.officials.models import ContactPoint
@@ -146,7 +147,10 @@ class OfficialForm(forms.Form):
     )
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     title = forms.CharField(
-        label=_("Title"), max_length=300, required=False, help_text=_("e.g. Minister of Justice")
+        label=pgettext_lazy("an official's job", "Title"),
+        max_length=300,
+        required=False,
+        help_text=_("e.g. Minister of Justice"),
     )
     organisation = forms.CharField(label=_("Organisation"), max_length=300, required=False)
     country = forms.ChoiceField(label=_("Country"), choices=country_choices, required=False)
