@@ -127,6 +127,13 @@ def intake(argv: list[str]) -> int:
         "at any difficulty; a lower one only spares the bench client time)",
     )
     parser.add_argument("--max-actions", type=int, default=0, help="challenges to solve")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default="",
+        help="a PostgreSQL server (postgres://user@host:port/db) to make a scratch database "
+        "on, instead of SQLite in the scratch data directory",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch data directory")
     args = parser.parse_args(argv)
 
@@ -152,12 +159,15 @@ def intake(argv: list[str]) -> int:
             "URGENT_ACTIONS_PER_IP_PER_HOUR": str(10**9),
         }
     )
+    database = _ScratchDatabase(scratch, args.postgres)
+    env.update(database.env)
     for command in (["migrate", "--noinput"], ["demo"]):
         done = subprocess.run(
             [urgent, *command], env=env, capture_output=True, text=True, check=False
         )
         if done.returncode:
             print(done.stderr, file=sys.stderr)
+            database.drop()
             return 1
     budget = args.max_actions or int(2000 * args.seconds)
     print(f"solving {budget} proof-of-work challenges before the timed window ...", flush=True)
@@ -182,7 +192,7 @@ def intake(argv: list[str]) -> int:
     )
     try:
         _wait_ready(port)
-        baseline = _count_actions(scratch)
+        baseline = database.actions()
         result = _drive(port, args.clients, args.seconds, solutions)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -190,15 +200,16 @@ def intake(argv: list[str]) -> int:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
-    stored = _count_actions(scratch) - baseline
+    stored = database.actions() - baseline
     if not args.keep:
         import shutil
 
+        database.drop()
         shutil.rmtree(scratch, ignore_errors=True)
     latencies, ok, other, elapsed, client_cpu = result
     print(
         f"intake: {args.clients} clients, {elapsed:.1f} s, gunicorn {args.web_workers} workers x "
-        f"{args.threads} threads, SQLite in a scratch data directory"
+        f"{args.threads} threads, {database.describe()}"
     )
     print(f"  {ok / elapsed:.0f} actions/s ({ok} responses 2xx, {other} other)")
     print(
@@ -214,9 +225,47 @@ def intake(argv: list[str]) -> int:
     return 0 if stored == ok and other == 0 else 1
 
 
-def _count_actions(scratch: Path) -> int:
-    with sqlite3.connect(scratch / "urgent.sqlite3", timeout=30) as db:
-        return int(db.execute("SELECT COUNT(*) FROM actions_action").fetchone()[0])
+class _ScratchDatabase:
+    """SQLite in the scratch data directory, or a fresh database on a PostgreSQL server."""
+
+    def __init__(self, scratch: Path, postgres: str) -> None:
+        self.path = scratch / "urgent.sqlite3"
+        self.server = postgres
+        self.env: dict[str, str] = {}
+        self.url = ""
+        if postgres:
+            from urllib.parse import urlsplit, urlunsplit
+
+            import psycopg
+
+            self.name = f"urgent_bench_{secrets.token_hex(6)}"
+            with psycopg.connect(postgres, autocommit=True) as db:
+                db.execute(f'CREATE DATABASE "{self.name}"')
+            self.url = urlunsplit(urlsplit(postgres)._replace(path=f"/{self.name}"))
+            self.env = {"DATABASE_URL": self.url}
+
+    def describe(self) -> str:
+        if self.url:
+            return f"PostgreSQL (scratch database {self.name})"
+        return "SQLite in a scratch data directory"
+
+    def actions(self) -> int:
+        if self.url:
+            import psycopg
+
+            with psycopg.connect(self.url) as db:
+                row = db.execute("SELECT COUNT(*) FROM actions_action").fetchone()
+        else:
+            with sqlite3.connect(self.path, timeout=30) as db:
+                row = db.execute("SELECT COUNT(*) FROM actions_action").fetchone()
+        return int(row[0]) if row else 0
+
+    def drop(self) -> None:
+        if self.url:
+            import psycopg
+
+            with psycopg.connect(self.server, autocommit=True) as db:
+                db.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
 def _drive(
