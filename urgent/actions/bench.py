@@ -7,7 +7,6 @@ import http.client
 import os
 import secrets
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -16,6 +15,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from urgent.core.bench import ScratchDatabase
 from urgent.core.management.commands.serve import WEB_THREADS, WEB_WORKERS
 
 
@@ -159,7 +159,7 @@ def intake(argv: list[str]) -> int:
             "URGENT_ACTIONS_PER_IP_PER_HOUR": str(10**9),
         }
     )
-    database = _ScratchDatabase(scratch, args.postgres)
+    database = ScratchDatabase(scratch, args.postgres)
     env.update(database.env)
     for command in (["migrate", "--noinput"], ["demo"]):
         done = subprocess.run(
@@ -192,7 +192,7 @@ def intake(argv: list[str]) -> int:
     )
     try:
         _wait_ready(port)
-        baseline = database.actions()
+        baseline = database.count("actions_action")
         result = _drive(port, args.clients, args.seconds, solutions)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -200,7 +200,7 @@ def intake(argv: list[str]) -> int:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
-    stored = database.actions() - baseline
+    stored = database.count("actions_action") - baseline
     if not args.keep:
         import shutil
 
@@ -223,49 +223,6 @@ def intake(argv: list[str]) -> int:
         f"({'matches' if stored == ok else 'DOES NOT MATCH'} the 2xx count)"
     )
     return 0 if stored == ok and other == 0 else 1
-
-
-class _ScratchDatabase:
-    """SQLite in the scratch data directory, or a fresh database on a PostgreSQL server."""
-
-    def __init__(self, scratch: Path, postgres: str) -> None:
-        self.path = scratch / "urgent.sqlite3"
-        self.server = postgres
-        self.env: dict[str, str] = {}
-        self.url = ""
-        if postgres:
-            from urllib.parse import urlsplit, urlunsplit
-
-            import psycopg
-
-            self.name = f"urgent_bench_{secrets.token_hex(6)}"
-            with psycopg.connect(postgres, autocommit=True) as db:
-                db.execute(f'CREATE DATABASE "{self.name}"')
-            self.url = urlunsplit(urlsplit(postgres)._replace(path=f"/{self.name}"))
-            self.env = {"DATABASE_URL": self.url}
-
-    def describe(self) -> str:
-        if self.url:
-            return f"PostgreSQL (scratch database {self.name})"
-        return "SQLite in a scratch data directory"
-
-    def actions(self) -> int:
-        if self.url:
-            import psycopg
-
-            with psycopg.connect(self.url) as db:
-                row = db.execute("SELECT COUNT(*) FROM actions_action").fetchone()
-        else:
-            with sqlite3.connect(self.path, timeout=30) as db:
-                row = db.execute("SELECT COUNT(*) FROM actions_action").fetchone()
-        return int(row[0]) if row else 0
-
-    def drop(self) -> None:
-        if self.url:
-            import psycopg
-
-            with psycopg.connect(self.server, autocommit=True) as db:
-                db.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
 def _drive(

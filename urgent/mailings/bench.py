@@ -23,7 +23,6 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from urgent.core.bench import ScratchDatabase
 
 SMTP_SINK = next(
     (p for p in ("/usr/sbin/smtp-sink", "/usr/lib/postfix/smtp-sink") if Path(p).exists()),
@@ -169,6 +170,7 @@ def fanout(
     rate: int = 0,
     lease: int | None = None,
     data_dir: Path | None = None,
+    postgres: str = "",
     timeout: float = 3600,
     log: Any = None,
 ) -> FanoutResult:
@@ -194,7 +196,9 @@ def fanout(
         env["URGENT_DKIM_KEY_FILE"] = str(_dkim_key(scratch, dkim))
         env["URGENT_DKIM_SELECTOR"] = "bench"
     result = FanoutResult(recipients=recipients)
-    say(f"scratch data directory: {scratch}")
+    database = ScratchDatabase(scratch, postgres)
+    env.update(database.env)
+    say(f"scratch data directory: {scratch}; {database.describe()}")
     _run([*_urgent(), "migrate", "--noinput", "-v", "0"], env)
     say(f"creating {recipients:,} invented supporters ...")
     _run([sys.executable, "-m", "urgent.mailings.bench", "setup", str(recipients)], env)
@@ -224,13 +228,13 @@ def fanout(
         output = _run([sys.executable, "-m", "urgent.mailings.bench", "start"], env)
         mailing_id = int(output.strip().split()[-1])
         kill_at = sorted(random.uniform(0.1, 0.85) * recipients for _ in range(chaos))  # noqa: S311
-        db = sqlite3.connect(f"file:{scratch / 'urgent.sqlite3'}?mode=ro", uri=True, timeout=30)
+        db = database.connect()
         deadline = time.monotonic() + timeout
         last_line = 0.0
         while True:
             state, sent = db.execute(
                 "SELECT state, (SELECT COUNT(*) FROM mailings_delivery WHERE mailing_id = m.id "
-                "AND status = 'sent') FROM mailings_mailing m WHERE id = ?",
+                "AND status = 'sent') FROM mailings_mailing m WHERE id = %s",
                 (mailing_id,),
             ).fetchone()
             if state in ("done", "paused", "cancelled"):
@@ -255,10 +259,10 @@ def fanout(
                 last_line = time.monotonic()
             time.sleep(0.1 if chaos else 0.5)
         row = db.execute(
-            "SELECT (julianday(finished_at) - julianday(created_at)) * 86400, "
+            f"SELECT {database.seconds_between('created_at', 'finished_at')}, "  # noqa: S608
             "(SELECT COUNT(*) FROM mailings_delivery WHERE mailing_id = m.id AND status = 'sent'),"
             "(SELECT COUNT(*) FROM mailings_delivery WHERE mailing_id = m.id AND status = 'failed')"
-            " FROM mailings_mailing m WHERE id = ?",
+            " FROM mailings_mailing m WHERE id = %s",
             (mailing_id,),
         ).fetchone()
         db.close()
@@ -286,6 +290,7 @@ def fanout(
         result.missing = len(expected - set(counts))
         result.duplicates = sum(n - 1 for n in counts.values() if n > 1)
     if data_dir is None:
+        database.drop()
         shutil.rmtree(scratch, ignore_errors=True)
     return result
 
@@ -328,6 +333,13 @@ def run(argv: list[str]) -> int:
     parser.add_argument("--dkim", choices=["none", "ed25519", "rsa"], default="none")
     parser.add_argument("--rate", type=int, default=0, help="URGENT_MAIL_RATE for the workers")
     parser.add_argument("--data-dir", type=Path, help="keep the scratch directory here")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default="",
+        help="a PostgreSQL server (postgres://user@host:port/db) to make a scratch database "
+        "on, instead of SQLite in the scratch directory",
+    )
     args = parser.parse_args(argv)
     if args.recipients < 1 or args.workers < 1 or not 1 <= args.connections <= 64:
         parser.error("--recipients and --workers must be at least 1, --connections 1 to 64")
@@ -341,6 +353,7 @@ def run(argv: list[str]) -> int:
         dkim=args.dkim,
         rate=args.rate,
         data_dir=args.data_dir,
+        postgres=args.postgres,
         log=lambda text: print(text, file=sys.stderr, flush=True),
     )
 

@@ -1,0 +1,80 @@
+"""What the benchmarks share: a scratch database, SQLite or on a PostgreSQL server."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+
+class ScratchDatabase:
+    """SQLite in a scratch data directory, or a fresh database made on a PostgreSQL server.
+
+    `env` holds what the benchmark's `urgent` processes need (DATABASE_URL for PostgreSQL;
+    nothing for SQLite, which lives in URGENT_DATA_DIR). Queries use `%s` placeholders on
+    both. `drop()` removes the PostgreSQL database; the data directory is the caller's.
+    """
+
+    def __init__(self, scratch: Path, postgres: str = "") -> None:
+        self.path = scratch / "urgent.sqlite3"
+        self.server = postgres
+        self.name = ""
+        self.url = ""
+        self.env: dict[str, str] = {}
+        if postgres:
+            import psycopg
+
+            self.name = f"urgent_bench_{secrets.token_hex(6)}"
+            with psycopg.connect(postgres, autocommit=True) as db:
+                db.execute(f'CREATE DATABASE "{self.name}"')
+            self.url = urlunsplit(urlsplit(postgres)._replace(path=f"/{self.name}"))
+            self.env = {"DATABASE_URL": self.url}
+
+    def describe(self) -> str:
+        if self.url:
+            return f"PostgreSQL (scratch database {self.name})"
+        return "SQLite in a scratch data directory"
+
+    def connect(self) -> Any:
+        """A read connection that sees each new commit (autocommit)."""
+        if self.url:
+            import psycopg
+
+            return psycopg.connect(self.url, autocommit=True)
+        return _Sqlite(self.path)
+
+    def seconds_between(self, start: str, end: str) -> str:
+        """SQL for the seconds between two timestamp columns."""
+        if self.url:
+            return f"EXTRACT(EPOCH FROM {end} - {start})"
+        return f"(julianday({end}) - julianday({start})) * 86400"
+
+    def count(self, table: str) -> int:
+        db = self.connect()
+        try:
+            row = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()  # noqa: S608
+        finally:
+            db.close()
+        return int(row[0]) if row else 0
+
+    def drop(self) -> None:
+        if self.url:
+            import psycopg
+
+            with psycopg.connect(self.server, autocommit=True) as db:
+                db.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+class _Sqlite:
+    """sqlite3, read-only, taking `%s` placeholders like psycopg."""
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        return self.db.execute(sql.replace("%s", "?"), params)
+
+    def close(self) -> None:
+        self.db.close()
