@@ -78,7 +78,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return
         if self._writer_fd is None:
             path = f"{self.settings_dict['NAME']}-writer.lock"
-            self._writer_fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            # flock needs only an open file: read-only, so a process running as another
+            # user that can read the database can queue with the rest.
+            self._writer_fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
         fcntl.flock(self._writer_fd, fcntl.LOCK_EX)
         self._writer_locked = True
 
