@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from tests.conftest import free_port
+from tests.conftest import free_port, smtp_serving
 
 
 @dataclass
@@ -50,7 +49,6 @@ class SmtpHandler:
 @dataclass
 class Smtp:
     handler: SmtpHandler
-    controller: Controller
     port: int
 
     @property
@@ -60,23 +58,10 @@ class Smtp:
 
 @pytest.fixture
 def smtp(settings: Any) -> Iterator[Smtp]:
-    port = free_port()
     handler = SmtpHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 5
-    settings.URGENT_FROM_EMAIL = "Urgent Demo <actions@urgent.example.org>"
-    try:
-        yield Smtp(handler, controller, port)
-    finally:
-        controller.stop()
+    with smtp_serving(handler, settings) as port:
+        settings.URGENT_FROM_EMAIL = "Urgent Demo <actions@urgent.example.org>"
+        yield Smtp(handler, port)
 
 
 @pytest.fixture

@@ -71,18 +71,13 @@ def test_smtp_server_down_loses_nothing_and_retries(
     assert deliveries_send_due().deferred == 0
 
     # The server comes back; when the retry time comes, the letters go, once each.
-    from aiosmtpd.controller import Controller
-
     from tests.actions.conftest import SmtpHandler
+    from tests.conftest import smtp_serving
 
     handler = SmtpHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=smtp_down)
-    controller.start()
-    try:
+    with smtp_serving(handler, settings, port=smtp_down):
         LetterDelivery.objects.update(next_attempt_at=timezone.now())
         assert deliveries_send_due().sent == 2
-    finally:
-        controller.stop()
     assert len(handler.received) == 2
     assert {d.status for d in action.deliveries.all()} == {S.SENT}
     assert {d.attempts for d in action.deliveries.all()} == {2}

@@ -11,9 +11,8 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from tests.conftest import free_port
+from tests.conftest import free_port, smtp_serving
 
 
 @dataclass
@@ -66,21 +65,10 @@ class SmtpServer:
 def smtp_server(settings: Any) -> Iterator[SmtpServer]:
     port = free_port()
     server = SmtpServer(host="127.0.0.1", port=port)
-    controller = Controller(server, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.URGENT_FROM_EMAIL = "Urgent Network <urgent@urgent.example.org>"
-    settings.URGENT_BASE_URL = "https://urgent.example.org"
-    try:
+    with smtp_serving(server, settings, port=port):
+        settings.URGENT_FROM_EMAIL = "Urgent Network <urgent@urgent.example.org>"
+        settings.URGENT_BASE_URL = "https://urgent.example.org"
         yield server
-    finally:
-        controller.stop()
 
 
 _counter = itertools.count(1)

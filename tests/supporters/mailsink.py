@@ -11,9 +11,8 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from tests.conftest import free_port
+from tests.conftest import smtp_serving
 
 
 class Sink:
@@ -44,21 +43,8 @@ class Sink:
 def smtp_sink(settings: Any) -> Iterator[Sink]:
     """Outgoing mail goes over SMTP to a local aiosmtpd server; yields what it received."""
     sink = Sink()
-    port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 10
-    try:
+    with smtp_serving(sink, settings):
         yield sink
-    finally:
-        controller.stop()
 
 
 def body_text(message: EmailMessage) -> str:
