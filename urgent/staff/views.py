@@ -89,14 +89,21 @@ def staff_verify(request: HttpRequest) -> HttpResponse:
     if user_is_verified(request):
         return HttpResponseRedirect(_next_url(request))
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.totp_verify(request=request, device=device, token=form.cleaned_data["token"])
-        except ApplicationError as exc:
-            form.add_error("token", exc.message)
-        else:
-            return HttpResponseRedirect(_next_url(request))
+    if _token_accepted(request, form, device):
+        return HttpResponseRedirect(_next_url(request))
     return render(request, "staff/verify.html", {"form": form, "next": _next_url(request)})
+
+
+def _token_accepted(request: HttpRequest, form: TokenForm, device: Any) -> bool:
+    """Whether a posted code checks out (the session is then verified); else the form says why."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        services.totp_verify(request=request, device=device, token=form.cleaned_data["token"])
+    except ApplicationError as exc:
+        form.add_error("token", exc.message)
+        return False
+    return True
 
 
 def staff_totp_setup(request: HttpRequest) -> HttpResponse:
@@ -106,13 +113,8 @@ def staff_totp_setup(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('staff_verify')}?next={_next_url(request)}")
     device = services.totp_device_pending(user=request.user)
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.totp_verify(request=request, device=device, token=form.cleaned_data["token"])
-        except ApplicationError as exc:
-            form.add_error("token", exc.message)
-        else:
-            return HttpResponseRedirect(_next_url(request))
+    if _token_accepted(request, form, device):
+        return HttpResponseRedirect(_next_url(request))
     qr_svg = segno.make(device.config_url, error="m").svg_inline(
         scale=4, title=_("Scan with your authenticator app")
     )
