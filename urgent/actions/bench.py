@@ -6,6 +6,7 @@ import argparse
 import http.client
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -134,12 +135,10 @@ def intake(argv: list[str]) -> int:
         help="a PostgreSQL server (postgres://user@host:port/db) to make a scratch database "
         "on, instead of SQLite in the scratch data directory",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the scratch data directory")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the scratch data directory (and database)"
+    )
     args = parser.parse_args(argv)
-
-    from django.test import override_settings
-
-    from urgent.actions.pow import challenge_new, challenge_solve
 
     urgent = str(Path(sys.executable).with_name("urgent"))
     port = _free_port()
@@ -159,16 +158,55 @@ def intake(argv: list[str]) -> int:
             "URGENT_ACTIONS_PER_IP_PER_HOUR": str(10**9),
         }
     )
-    database = ScratchDatabase(scratch, args.postgres)
-    env.update(database.env)
+    try:
+        with ScratchDatabase(scratch, args.postgres, keep=args.keep) as database:
+            env.update(database.env)
+            outcome = _measure(args, env, database, urgent, port, key)
+    finally:
+        if not args.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+    if outcome is None:
+        return 1
+    result, stored, described = outcome
+    latencies, ok, other, elapsed, client_cpu = result
+    print(
+        f"intake: {args.clients} clients, {elapsed:.1f} s, gunicorn {args.web_workers} workers x "
+        f"{args.threads} threads, {described}"
+    )
+    print(f"  {ok / elapsed:.0f} actions/s ({ok} responses 2xx, {other} other)")
+    print(
+        "  latency ms: p50 {:.1f}  p95 {:.1f}  p99 {:.1f}  max {:.1f}".format(
+            *(1000 * _percentile(latencies, q) for q in (0.5, 0.95, 0.99, 1.0))
+        )
+    )
+    print(f"  bench client: {100 * client_cpu / elapsed:.0f}% of one core (same machine)")
+    print(
+        f"  stored actions: {stored} "
+        f"({'matches' if stored == ok else 'DOES NOT MATCH'} the 2xx count)"
+    )
+    return 0 if stored == ok and other == 0 else 1
+
+
+def _measure(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    database: ScratchDatabase,
+    urgent: str,
+    port: int,
+    key: str,
+) -> tuple[tuple[list[float], int, int, float, float], int, str] | None:
+    """Migrate, load the demo, serve, drive; the results, stored actions and the database."""
+    from django.test import override_settings
+
+    from urgent.actions.pow import challenge_new, challenge_solve
+
     for command in (["migrate", "--noinput"], ["demo"]):
         done = subprocess.run(
             [urgent, *command], env=env, capture_output=True, text=True, check=False
         )
         if done.returncode:
             print(done.stderr, file=sys.stderr)
-            database.drop()
-            return 1
+            return None
     budget = args.max_actions or int(2000 * args.seconds)
     print(f"solving {budget} proof-of-work challenges before the timed window ...", flush=True)
     with override_settings(SECRET_KEY=key, URGENT_POW_MAX_NUMBER=args.pow_max):
@@ -200,29 +238,7 @@ def intake(argv: list[str]) -> int:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
-    stored = database.count("actions_action") - baseline
-    if not args.keep:
-        import shutil
-
-        database.drop()
-        shutil.rmtree(scratch, ignore_errors=True)
-    latencies, ok, other, elapsed, client_cpu = result
-    print(
-        f"intake: {args.clients} clients, {elapsed:.1f} s, gunicorn {args.web_workers} workers x "
-        f"{args.threads} threads, {database.describe()}"
-    )
-    print(f"  {ok / elapsed:.0f} actions/s ({ok} responses 2xx, {other} other)")
-    print(
-        "  latency ms: p50 {:.1f}  p95 {:.1f}  p99 {:.1f}  max {:.1f}".format(
-            *(1000 * _percentile(latencies, q) for q in (0.5, 0.95, 0.99, 1.0))
-        )
-    )
-    print(f"  bench client: {100 * client_cpu / elapsed:.0f}% of one core (same machine)")
-    print(
-        f"  stored actions: {stored} "
-        f"({'matches' if stored == ok else 'DOES NOT MATCH'} the 2xx count)"
-    )
-    return 0 if stored == ok and other == 0 else 1
+    return result, database.count("actions_action") - baseline, database.describe()
 
 
 def _drive(

@@ -8,29 +8,54 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from django.core.management.base import CommandError
+
 
 class ScratchDatabase:
     """SQLite in a scratch data directory, or a fresh database made on a PostgreSQL server.
 
     `env` holds what the benchmark's `urgent` processes need (DATABASE_URL for PostgreSQL;
     nothing for SQLite, which lives in URGENT_DATA_DIR). Queries use `%s` placeholders on
-    both. `drop()` removes the PostgreSQL database; the data directory is the caller's.
+    both. Used as a context manager, the PostgreSQL database is dropped at the end unless
+    `keep`; the data directory is the caller's. A server that cannot be reached, or that
+    refuses to make the database, is a CommandError naming it.
     """
 
-    def __init__(self, scratch: Path, postgres: str = "") -> None:
+    def __init__(self, scratch: Path, postgres: str = "", *, keep: bool = False) -> None:
         self.path = scratch / "urgent.sqlite3"
         self.server = postgres
+        self.keep = keep
         self.name = ""
         self.url = ""
         self.env: dict[str, str] = {}
         if postgres:
             import psycopg
 
+            if urlsplit(postgres).scheme not in {"postgres", "postgresql"}:
+                raise CommandError(
+                    f"--postgres: {postgres!r} is not a PostgreSQL URL; "
+                    "use postgres://user@host:5432/database",
+                    returncode=2,
+                )
             self.name = f"urgent_bench_{secrets.token_hex(6)}"
-            with psycopg.connect(postgres, autocommit=True) as db:
-                db.execute(f'CREATE DATABASE "{self.name}"')
+            try:
+                with psycopg.connect(postgres, autocommit=True, connect_timeout=10) as db:
+                    db.execute(f'CREATE DATABASE "{self.name}"')
+            except psycopg.Error as exc:
+                reason = " ".join(str(exc).split())
+                raise CommandError(
+                    f"--postgres: cannot make a scratch database on {postgres}: {reason}",
+                    returncode=2,
+                ) from exc
             self.url = urlunsplit(urlsplit(postgres)._replace(path=f"/{self.name}"))
             self.env = {"DATABASE_URL": self.url}
+
+    def __enter__(self) -> ScratchDatabase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.keep:
+            self.drop()
 
     def describe(self) -> str:
         if self.url:

@@ -195,8 +195,40 @@ def fanout(
     if dkim != "none":
         env["URGENT_DKIM_KEY_FILE"] = str(_dkim_key(scratch, dkim))
         env["URGENT_DKIM_SELECTOR"] = "bench"
+    try:
+        with ScratchDatabase(scratch, postgres, keep=data_dir is not None) as database:
+            return _send_all(
+                database=database,
+                env=env,
+                scratch=scratch,
+                recipients=recipients,
+                workers=workers,
+                chaos=chaos,
+                smtp=smtp,
+                sink=sink,
+                timeout=timeout,
+                say=say,
+            )
+    finally:
+        if data_dir is None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _send_all(
+    *,
+    database: ScratchDatabase,
+    env: dict[str, str],
+    scratch: Path,
+    recipients: int,
+    workers: int,
+    chaos: int,
+    smtp: str | None,
+    sink: str,
+    timeout: float,
+    say: Any,
+) -> FanoutResult:
+    """Migrate, make the supporters, start the receiver and workers, send, count."""
     result = FanoutResult(recipients=recipients)
-    database = ScratchDatabase(scratch, postgres)
     env.update(database.env)
     say(f"scratch data directory: {scratch}; {database.describe()}")
     _run([*_urgent(), "migrate", "--noinput", "-v", "0"], env)
@@ -289,9 +321,6 @@ def fanout(
         result.received = messages
         result.missing = len(expected - set(counts))
         result.duplicates = sum(n - 1 for n in counts.values() if n > 1)
-    if data_dir is None:
-        database.drop()
-        shutil.rmtree(scratch, ignore_errors=True)
     return result
 
 
@@ -332,7 +361,9 @@ def run(argv: list[str]) -> int:
     )
     parser.add_argument("--dkim", choices=["none", "ed25519", "rsa"], default="none")
     parser.add_argument("--rate", type=int, default=0, help="URGENT_MAIL_RATE for the workers")
-    parser.add_argument("--data-dir", type=Path, help="keep the scratch directory here")
+    parser.add_argument(
+        "--data-dir", type=Path, help="keep the scratch directory (and database) here"
+    )
     parser.add_argument(
         "--postgres",
         metavar="URL",
