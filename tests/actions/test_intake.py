@@ -253,3 +253,14 @@ def test_challenge_endpoint_serves_fresh_challenges(db: None) -> None:
     data = Client().get("/act/challenge/").json()
     assert set(data) == {"algorithm", "challenge", "maxNumber", "salt", "signature"}
     assert "expires=" in data["salt"]
+
+
+@pytest.mark.parametrize("channel", ["post", "mail_app", "email"])
+def test_pages_answering_a_post_switch_language_back_to_the_case(demo: None, channel: str) -> None:
+    page = Client().post("/act/ua-101-26/", compose_data(channel=channel)).content.decode()
+    assert '<input name="next" type="hidden" value="/cases/ua-101-26/">' in page
+    # A page reached by GET keeps returning to itself.
+    case_page = Client().get("/cases/ua-101-26/").content.decode()
+    assert '<input name="next" type="hidden" value="/cases/ua-101-26/">' in case_page
+    join = Client().get("/join/").content.decode()
+    assert '<input name="next" type="hidden" value="/join/">' in join

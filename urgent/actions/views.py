@@ -49,14 +49,30 @@ def _case(slug: str) -> Case:
     return case
 
 
+def _page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """An action page. Most answer a POST at a URL that takes no GET, so the language
+    form on them returns to the case page rather than to that URL."""
+    context = dict(context or {})
+    case = context.get("case")
+    if case is not None:
+        context["language_next"] = reverse("case_detail", args=[case.slug])
+    return render(request, template, context, status=status)
+
+
 def _closed(request: HttpRequest, case: Case, message: str) -> HttpResponse:
-    return render(request, "actions/closed.html", {"case": case, "message": message}, status=409)
+    return _page(request, "actions/closed.html", {"case": case, "message": message}, status=409)
 
 
 def _refused(
     request: HttpRequest, case: Case | selectors.CaseState, error: ApplicationError
 ) -> HttpResponse:
-    return render(
+    return _page(
         request,
         "actions/refused.html",
         {"case": case, "message": error.message},
@@ -65,7 +81,7 @@ def _refused(
 
 
 def _bot(request: HttpRequest, case: Case) -> HttpResponse:
-    return render(
+    return _page(
         request,
         "actions/refused.html",
         {"case": case, "message": _("This form could not be accepted.")},
@@ -85,7 +101,7 @@ def compose(request: HttpRequest, slug: str) -> HttpResponse:
         return _bot(request, case)
     if not form.is_valid():
         composer = composer_context(case=case, request=request, form=form)
-        return render(request, "actions/compose.html", composer, status=400)
+        return _page(request, "actions/compose.html", composer, status=400)
     channel = form.cleaned_data["channel"]
     letter = form.letter_input()
     if channel in {"email", "fax"}:
@@ -112,12 +128,12 @@ def compose(request: HttpRequest, slug: str) -> HttpResponse:
         to, cc = email_addresses(targets)
         context["mailto"] = mailto_url(to=to, cc=cc, subject=letter.subject, body=letter.letter)
         context["to"], context["cc"] = to, cc
-        return render(request, "actions/channel_mail_app.html", context)
+        return _page(request, "actions/channel_mail_app.html", context)
     context["targets"] = targets
     context["international"] = any(
         t.official.country and t.official.country != form.signature.country for t in targets
     )
-    return render(request, "actions/channel_post.html", context)
+    return _page(request, "actions/channel_post.html", context)
 
 
 def _letter_request(request: HttpRequest, case: Case, form: ComposeForm) -> HttpResponse:
@@ -130,7 +146,7 @@ def _letter_request(request: HttpRequest, case: Case, form: ComposeForm) -> Http
     except ApplicationError as exc:
         form.add_error("email", exc.message)
         context = composer_context(case=case, request=request, form=form)
-        return render(request, "actions/compose.html", context, status=400)
+        return _page(request, "actions/compose.html", context, status=400)
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     supporter = supporter_for_email(email=address, language=language)
     if not supporter.name and form.signature.name:
@@ -150,7 +166,7 @@ def _letter_request(request: HttpRequest, case: Case, form: ComposeForm) -> Http
         )
     except ApplicationError as exc:
         return _refused(request, case, exc)
-    return render(
+    return _page(
         request,
         "actions/check_email.html",
         {"case": case, "pending": pending, "email": address, "held": challenge is None},
@@ -168,7 +184,7 @@ def record(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_bot() or not form.is_valid():
         if wants_json:
             return JsonResponse({"code": "invalid", "fields": form.errors}, status=400)
-        return render(request, "actions/refused.html", {"case": case, "form": form}, status=400)
+        return _page(request, "actions/refused.html", {"case": case, "form": form}, status=400)
     challenge = pow.challenge_verify(form.cleaned_data.get("altcha", ""))
     try:
         action = services.action_record(
@@ -185,7 +201,10 @@ def record(request: HttpRequest, slug: str) -> HttpResponse:
     if wants_json:
         return JsonResponse({"action": str(action.uuid), "channel": action.channel}, status=201)
     return page_render_shared(
-        request, "actions/thanks.html", {"case": case}, key=(case.slug, case.reference)
+        request,
+        "actions/thanks.html",
+        {"case": case, "language_next": reverse("case_detail", args=[case.slug])},
+        key=(case.slug, case.reference),
     )
 
 
@@ -251,7 +270,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     key = pending_uuid(read[1]) if read else None
     pending = selectors.pending_letter_get(uuid=str(key)) if key else None
     if read is None or pending is None or pending.supporter.uuid != read[0]:
-        return render(request, "actions/link_invalid.html", status=404)
+        return _page(request, "actions/link_invalid.html", status=404)
     context: dict[str, Any] = {"pending": pending, "case": pending.case}
     if request.method == "POST" or pending.action_id:
         if pending.action_id is None:
@@ -264,8 +283,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         else:
             context["action"] = pending.action
         context["deliveries"] = list(selectors.action_deliveries(action=context["action"]))
-        return render(request, "actions/confirmed.html", context)
-    return render(request, "actions/confirm.html", context)
+        return _page(request, "actions/confirmed.html", context)
+    return _page(request, "actions/confirm.html", context)
 
 
 @require_GET

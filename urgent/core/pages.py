@@ -6,8 +6,8 @@ costs more than recording the action, so it is rendered once per language and ke
 marker where the CSRF token goes, and each response puts the request's own token in.
 
 Only pages whose output depends on nothing but the context, the language and the CSRF
-token may use this: no user, no messages, no request path (base.html's `language_next`
-block names where the language form returns to). Template or translation changes take
+token may use this: no user, no messages, no request path (the context's `language_next`
+names where base.html's language form returns to). Template or translation changes take
 effect on restart, as they do for Django's cached template loader.
 """
 
