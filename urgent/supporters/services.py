@@ -447,25 +447,26 @@ def preferences_link_send(*, email: str, language: str) -> None:
 UNCONFIRMED_KEPT = timedelta(days=30)
 
 
-def unconfirmed_prune(*, now: Any = None) -> tuple[int, int]:
+def unconfirmed_prune(*, batch: int = 1000) -> tuple[int, int]:
     """Forget requests nobody confirmed, and addresses that were never more than that.
 
     Anyone can type anyone's address into a form: until its owner follows the link, the
     address is not a supporter's, and after UNCONFIRMED_KEPT it is deleted with its
-    requests and any letter it was waiting to send. Returns (requests, addresses) deleted.
+    requests and any letter it was waiting to send. Deletes a batch per transaction;
+    returns (requests, addresses) deleted.
     """
-    cutoff = (now or timezone.now()) - UNCONFIRMED_KEPT
-    with transaction.atomic():
-        requests, _ = Confirmation.objects.filter(
-            confirmed_at__isnull=True, created_at__lt=cutoff
-        ).delete()
-        never = Supporter.objects.filter(
-            status=Supporter.Status.PENDING, confirmed_at__isnull=True, created_at__lt=cutoff
-        ).exclude(pk__in=Confirmation.objects.values("supporter_id"))
-        ids = list(never.values_list("pk", flat=True)[:5000])
-        addresses = len(ids)
-        if ids:
+    cutoff = timezone.now() - UNCONFIRMED_KEPT
+    stale = Confirmation.objects.filter(confirmed_at__isnull=True, created_at__lt=cutoff)
+    never = Supporter.objects.filter(
+        status=Supporter.Status.PENDING, confirmed_at__isnull=True, created_at__lt=cutoff
+    ).exclude(pk__in=Confirmation.objects.values("supporter_id"))
+    requests = addresses = 0
+    while ids := list(stale.values_list("pk", flat=True)[:batch]):
+        requests += Confirmation.objects.filter(pk__in=ids).delete()[0]
+    while ids := list(never.values_list("pk", flat=True)[:batch]):
+        with transaction.atomic():
             Supporter.objects.filter(pk__in=ids).delete()
+        addresses += len(ids)
     if requests or addresses:
         logger.info(
             "pruned %s unconfirmed requests and %s unconfirmed addresses", requests, addresses
