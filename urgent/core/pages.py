@@ -47,8 +47,3 @@ def page_render_shared(
                 _pages.clear()
             _pages[full_key] = page
     return HttpResponse(page.replace(_MARK, get_token(request)), status=status)
-
-
-def page_cache_clear() -> None:
-    with _lock:
-        _pages.clear()
