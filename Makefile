@@ -43,6 +43,8 @@ pytest:
 
 lock:
 	$(BIN)/python -m pip install --quiet uv
+	@# Start from the current pins so that only what pyproject.toml changed moves.
+	grep -v '^#' requirements.lock > requirements.lock.new
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes \
 		--no-header --quiet -o requirements.lock.new
 	{ echo "# Exact versions (with hashes) of every dependency, for Python 3.11+."; \
