@@ -1,0 +1,144 @@
+"""The invented corpus (tests/ingest/corpus): every gold record is well formed and true to its text.
+
+Each `NNN.txt` is an invented document in a real layout and `NNN.json` its hand-written gold, in
+the scorer's schema (../shared/corpus/README.md). These tests keep the gold honest: the fields
+have the right types and values, and every string the gold quotes (names, asks, addresses,
+numbers, salutations, ...) is printed in the text, up to whitespace. Normalised fields (kind,
+language, country, dates, gender, role) are checked for their form only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+PAIRS = sorted(CORPUS.glob("*.json"))
+
+TOP_KEYS = {
+    "source",
+    "kind",
+    "language",
+    "ua_number",
+    "index_number",
+    "title",
+    "country",
+    "date_issued",
+    "deadline",
+    "persons",
+    "asks",
+    "targets",
+    "update_request",
+}
+TARGET_KEYS = {
+    "role",
+    "honorific",
+    "name",
+    "title",
+    "address_lines",
+    "emails",
+    "faxes",
+    "phones",
+    "social",
+    "salutation",
+}
+TARGET_TEXT = ("honorific", "name", "title", "salutation")
+TARGET_LISTS = ("address_lines", "emails", "faxes", "phones", "social")
+KINDS = {"initial", "update", "other_org"}
+LANGUAGES = {"en", "fr", "es", "de", "pt", "it", "nl"}
+GENDERS = {"m", "f", "x", None}
+ROLES = {"primary", "copy"}
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _load(path: Path) -> tuple[str, dict]:
+    return path.with_suffix(".txt").read_text(encoding="utf-8"), json.loads(path.read_text())
+
+
+def _optional_str(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == value and value != "")
+
+
+def _date(value: object) -> bool:
+    if value is None:
+        return True
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _quoted_strings(gold: dict) -> list[tuple[str, str]]:
+    """(field, value) for every gold string that must be printed in the text."""
+    out = [(f, gold[f]) for f in ("ua_number", "index_number", "title") if gold[f]]
+    out += [("persons.name", p["name"]) for p in gold["persons"]]
+    out += [("asks", a) for a in gold["asks"]]
+    for target in gold["targets"]:
+        out += [(f"target.{f}", target[f]) for f in TARGET_TEXT if target[f]]
+        out += [(f"target.{f}", v) for f in TARGET_LISTS for v in target[f]]
+    request = gold["update_request"]
+    if request:
+        out += [(f"update_request.{k}", v) for k, v in request.items() if v]
+    return out
+
+
+def test_corpus_is_there_and_numbered():
+    assert PAIRS, "no gold records in tests/ingest/corpus"
+    for path in PAIRS:
+        assert re.fullmatch(r"\d{3}", path.stem) and int(path.stem) >= 100, path.name
+        assert path.with_suffix(".txt").is_file(), f"{path.name} has no text"
+    texts = {p.stem for p in CORPUS.glob("*.txt")}
+    assert texts == {p.stem for p in PAIRS}, "every text needs its gold and every gold its text"
+
+
+@pytest.mark.parametrize("path", PAIRS, ids=[p.stem for p in PAIRS])
+def test_gold_record_is_well_formed(path):
+    text, gold = _load(path)
+    assert text.strip(), "empty document"
+    assert set(gold) == TOP_KEYS
+    assert gold["kind"] in KINDS
+    assert gold["language"] in LANGUAGES
+    for field in ("ua_number", "index_number", "title", "country", "source"):
+        assert _optional_str(gold[field]), field
+    assert gold["country"], "every document is about a country"
+    assert _date(gold["date_issued"]) and _date(gold["deadline"])
+    assert isinstance(gold["persons"], list) and isinstance(gold["asks"], list)
+    for person in gold["persons"]:
+        assert set(person) == {"name", "gender"} and person["gender"] in GENDERS
+        assert _optional_str(person["name"]) and person["name"]
+    assert all(_optional_str(a) and a for a in gold["asks"])
+    for target in gold["targets"]:
+        assert set(target) == TARGET_KEYS
+        assert target["role"] in ROLES
+        assert all(_optional_str(target[f]) for f in TARGET_TEXT)
+        for field in TARGET_LISTS:
+            assert isinstance(target[field], list)
+            assert all(_optional_str(v) and v for v in target[field]), field
+        assert any(target[f] for f in (*TARGET_TEXT, *TARGET_LISTS)), "empty target"
+    request = gold["update_request"]
+    assert request is None or (set(request) == {"email", "subject"} and request["email"])
+
+
+@pytest.mark.parametrize("path", PAIRS, ids=[p.stem for p in PAIRS])
+def test_every_gold_string_is_printed_in_the_text(path):
+    text, gold = _load(path)
+    printed = _squash(text)
+    missing = [(f, v) for f, v in _quoted_strings(gold) if _squash(v) not in printed]
+    assert not missing, missing
+
+
+def test_copies_only_follow_a_primary_target():
+    for path in PAIRS:
+        roles = [t["role"] for t in _load(path)[1]["targets"]]
+        if "copy" in roles:
+            assert roles[0] == "primary", f"{path.stem}: a copy with no primary target"
