@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,28 @@ def test_copies_only_follow_a_primary_target():
         roles = [t["role"] for t in _load(path)[1]["targets"]]
         if "copy" in roles:
             assert roles[0] == "primary", f"{path.stem}: a copy with no primary target"
+
+
+def test_corpus_covers_the_languages_and_families():
+    golds = [_load(p)[1] for p in PAIRS]
+    languages = Counter(g["language"] for g in golds)
+    kinds = Counter(g["kind"] for g in golds)
+    assert len(golds) >= 48
+    for language in ("de", "fr", "es", "en"):
+        assert languages[language] >= 6, language
+    for language in ("pt", "it", "nl"):
+        assert languages[language] >= 4, language
+    assert kinds["other_org"] >= 8
+    assert kinds["update"] >= 6
+    letters = [p for p in PAIRS if _starts_with_address_block(*_load(p))]
+    assert len(letters) >= 8, [p.stem for p in letters]
+
+
+def _starts_with_address_block(text: str, gold: dict) -> bool:
+    """A model letter: the first lines of the text are the first target's name/title/address."""
+    if not gold["targets"]:
+        return False
+    first = gold["targets"][0]
+    head = _squash("\n".join(text.strip().splitlines()[:3]))
+    parts = [first["name"], first["title"], *first["address_lines"][:1]]
+    return any(p and _squash(p) in head for p in parts)
