@@ -14,45 +14,23 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import get_args
 
 import pytest
+
+from urgent.ingest.record import SCHEMA_FIELDS, Gender, Kind, Role, Target
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 PAIRS = sorted(CORPUS.glob("*.json"))
 
-TOP_KEYS = {
-    "source",
-    "kind",
-    "language",
-    "ua_number",
-    "index_number",
-    "title",
-    "country",
-    "date_issued",
-    "deadline",
-    "persons",
-    "asks",
-    "targets",
-    "update_request",
-}
-TARGET_KEYS = {
-    "role",
-    "honorific",
-    "name",
-    "title",
-    "address_lines",
-    "emails",
-    "faxes",
-    "phones",
-    "social",
-    "salutation",
-}
+TOP_KEYS = {"source", *SCHEMA_FIELDS}
+TARGET_KEYS = set(Target().to_json_dict())
 TARGET_TEXT = ("honorific", "name", "title", "salutation")
 TARGET_LISTS = ("address_lines", "emails", "faxes", "phones", "social")
-KINDS = {"initial", "update", "other_org"}
+KINDS = set(get_args(Kind))
 LANGUAGES = {"en", "fr", "es", "de", "pt", "it", "nl"}
-GENDERS = {"m", "f", "x", None}
-ROLES = {"primary", "copy"}
+GENDERS = {*get_args(Gender), None}
+ROLES = set(get_args(Role))
 
 
 def _squash(text: str) -> str:
@@ -168,3 +146,13 @@ def _starts_with_address_block(text: str, gold: dict) -> bool:
     head = _squash("\n".join(text.strip().splitlines()[:3]))
     parts = [first["name"], first["title"], *first["address_lines"][:1]]
     return any(p and _squash(p) in head for p in parts)
+
+
+def test_the_checks_catch_a_wrong_gold_record():
+    text, gold = _load(PAIRS[0])
+    gold["persons"] = [*gold["persons"], {"name": "Nobody Printed Here", "gender": None}]
+    printed = _squash(text)
+    missing = [v for _, v in _quoted_strings(gold) if _squash(v) not in printed]
+    assert missing == ["Nobody Printed Here"]
+    assert not _date("2023-02-30") and not _date("30.02.2023") and _date(None)
+    assert not _optional_str(" padded ") and not _optional_str("")
