@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from urgent.core.bench import ScratchDatabase
-from urgent.core.management.commands.serve import WEB_THREADS, WEB_WORKERS
+from benches.scratch import ScratchDatabase
+from urgent.core.serving import WEB_THREADS, WEB_WORKERS
 
 
 def letters(argv: list[str]) -> int:

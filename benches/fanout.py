@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from urgent.core.bench import ScratchDatabase
+from benches.scratch import ScratchDatabase
 
 SMTP_SINK = next(
     (p for p in ("/usr/sbin/smtp-sink", "/usr/lib/postfix/smtp-sink") if Path(p).exists()),
@@ -128,7 +128,7 @@ class _Sink:
                 [
                     sys.executable,
                     "-m",
-                    "urgent.mailings.sink",
+                    "benches.sink",
                     "--port",
                     str(port),
                     "--out",
@@ -151,7 +151,7 @@ class _Sink:
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=60)
         if self.kind == "smtp-sink":
-            from urgent.mailings.sink import smtp_sink_dump_count
+            from benches.sink import smtp_sink_dump_count
 
             return smtp_sink_dump_count(self.dump) if self.dump.exists() else (0, Counter())
         data = json.loads(self.out.read_text())
@@ -233,7 +233,7 @@ def _send_all(
     say(f"scratch data directory: {scratch}; {database.describe()}")
     _run([*_urgent(), "migrate", "--noinput", "-v", "0"], env)
     say(f"creating {recipients:,} invented supporters ...")
-    _run([sys.executable, "-m", "urgent.mailings.bench", "setup", str(recipients)], env)
+    _run([sys.executable, "-m", "benches.fanout", "setup", str(recipients)], env)
     receiver = _Sink(sink, smtp, scratch, env)
     result.counted_by = {
         "aiosmtpd": "the bench's aiosmtpd sink (recipients counted at each accepted message)",
@@ -257,7 +257,7 @@ def _send_all(
         procs = [worker() for _ in range(workers)]
         time.sleep(2.0)
         say(f"{workers} workers started; sending to {receiver.address} ...")
-        output = _run([sys.executable, "-m", "urgent.mailings.bench", "start"], env)
+        output = _run([sys.executable, "-m", "benches.fanout", "start"], env)
         mailing_id = int(output.strip().split()[-1])
         kill_at = sorted(random.uniform(0.1, 0.85) * recipients for _ in range(chaos))  # noqa: S311
         db = database.connect()
@@ -415,7 +415,7 @@ def run(argv: list[str]) -> int:
 BENCHES = {"fanout": run}
 
 
-# -- steps run inside the scratch environment (python -m urgent.mailings.bench STEP) ------
+# -- steps run inside the scratch environment (python -m benches.fanout STEP) ------
 
 
 def _setup(count: int) -> None:
