@@ -127,16 +127,22 @@ class EmailBackend(BaseEmailBackend):
         if self.smtp is not None:
             return False
         try:
-            self.smtp = self._connect()
-        except (OSError, smtplib.SMTPException) as exc:
+            self._connect_or_raise()
+        except TransportError:
             if self.fail_silently:
                 return False
+            raise
+        return True
+
+    def _connect_or_raise(self) -> None:
+        try:
+            self.smtp = self._connect()
+        except (OSError, smtplib.SMTPException) as exc:
             raise TransportError(
                 f"cannot connect to the mail server {self.describe()}: {exc}"
             ) from exc
         self.announced = None
         self.pipelining = self.smtp.has_extn("pipelining")
-        return True
 
     def close(self) -> None:
         smtp, self.smtp, self.announced = self.smtp, None, None
@@ -185,7 +191,7 @@ class EmailBackend(BaseEmailBackend):
             data = self.signer.sign(data)
         following = envelope_of(then) if then is not None else None
         if self.smtp is None:
-            self.open()
+            self._connect_or_raise()
         try:
             return self._transaction(envelope, data, following)
         except (OSError, smtplib.SMTPException) as exc:
