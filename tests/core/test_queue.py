@@ -157,11 +157,13 @@ def test_a_claim_can_keep_only_what_a_budget_allows() -> None:
     ids = rows(6)
     seen: list[list[int]] = []
 
-    def every_other(candidates: list[int], now: Any, limit: int) -> list[int]:
-        seen.append(candidates)
-        return candidates[::2][:limit]
+    def every_other(candidates: list[tuple[Any, ...]], now: Any, limit: int) -> list[int]:
+        seen.append([pk for pk, _status in candidates])
+        return [pk for pk, _status in candidates[::2]][:limit]
 
-    claimed = queue_claim(QUEUE, token="a", limit=2, choose=every_other, over=3)
+    claimed = queue_claim(
+        QUEUE, token="a", limit=2, choose=every_other, columns=("status",), over=3
+    )
     assert seen == [ids] and claimed.ids == [ids[0], ids[2]]
 
 

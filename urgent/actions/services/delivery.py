@@ -17,6 +17,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from email.utils import formataddr
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -109,18 +110,17 @@ def _usage(official_ids: set[int], now: datetime.datetime) -> dict[int, tuple[in
     return {r["official_id"]: (r["hour"], r["day"]) for r in rows}
 
 
-def _within_budget(candidates: list[int], now: datetime.datetime, limit: int) -> list[int]:
-    """Up to `limit` candidates each official's budgets allow; those over budget are paced."""
+def _within_budget(
+    candidates: list[tuple[Any, ...]], now: datetime.datetime, limit: int
+) -> list[int]:
+    """Up to `limit` candidates (id, official) each official's budgets allow; those over
+    budget are paced."""
     per_hour = settings.URGENT_OFFICIAL_MAX_PER_HOUR
     per_day = settings.URGENT_OFFICIAL_MAX_PER_DAY
-    officials = dict(
-        LetterDelivery.objects.filter(pk__in=candidates).values_list("id", "official_id")
-    )
-    usage = _usage(set(officials.values()), now)
+    usage = _usage({official for _pk, official in candidates}, now)
     chosen: list[int] = []
     paced: dict[int, list[int]] = defaultdict(list)
-    for pk in candidates:
-        official = officials[pk]
+    for pk, official in candidates:
         hour, day = usage.get(official, (0, 0))
         if hour >= per_hour or day >= per_day:
             paced[official].append(pk)
@@ -148,6 +148,7 @@ def deliveries_claim(*, limit: int = 50, now: datetime.datetime | None = None) -
         limit=limit,
         scope=_sendable(),
         choose=_within_budget,
+        columns=("official_id",),
         over=4,
         now=now,
     )
@@ -195,6 +196,7 @@ def deliveries_send_due(*, limit: int = 50) -> Report:
         limit=limit,
         scope=_sendable(),
         choose=_within_budget,
+        columns=("official_id",),
         over=4,
     )
 

@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -77,7 +78,9 @@ def due(now: datetime) -> Q:
     ) | Q(status=Status.DEFERRED, next_attempt_at__lte=now)
 
 
-def _candidates(queue: Queue, scope: Q, now: datetime, limit: int) -> list[int]:
+def _candidates(
+    queue: Queue, scope: Q, now: datetime, limit: int, columns: Sequence[str]
+) -> list[tuple[Any, ...]]:
     rows = queue.rows().filter(scope).exclude(queue.held())
     if connection.features.has_select_for_update_skip_locked:
         rows = rows.select_for_update(skip_locked=True, of=("self",))
@@ -85,11 +88,13 @@ def _candidates(queue: Queue, scope: Q, now: datetime, limit: int) -> list[int]:
     queued = rows.filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), status=Status.QUEUED
     )
-    ids = list(queued.order_by("pk").values_list("pk", flat=True)[:limit])
-    if len(ids) < limit:
+    found = list(queued.order_by("pk").values_list("pk", *columns)[:limit])
+    if len(found) < limit:
         deferred = rows.filter(status=Status.DEFERRED, next_attempt_at__lte=now)
-        ids += deferred.order_by("next_attempt_at").values_list("pk", flat=True)[: limit - len(ids)]
-    return ids
+        found += deferred.order_by("next_attempt_at").values_list("pk", *columns)[
+            : limit - len(found)
+        ]
+    return found
 
 
 def queue_claim(
@@ -100,7 +105,8 @@ def queue_claim(
     scope: Q | None = None,
     hold_keys: Sequence[str] = (),
     guard: Callable[[], str] | None = None,
-    choose: Callable[[list[int], datetime, int], list[int]] | None = None,
+    choose: Callable[[list[tuple[Any, ...]], datetime, int], list[int]] | None = None,
+    columns: Sequence[str] = (),
     over: int = 1,
     now: datetime | None = None,
 ) -> Claimed:
@@ -109,7 +115,7 @@ def queue_claim(
     Inside the transaction, `guard()` may return a reason to stop (a paused mailing), any
     of `hold_keys` held stops the claim, held rows are skipped, and `choose(candidates,
     now, limit)` may keep up to `limit` of `over × limit` candidates (a budget per
-    recipient).
+    recipient); each candidate is a tuple of its pk and `columns`.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -120,9 +126,8 @@ def queue_claim(
         stop = (guard() if guard is not None else "") or holds_reason(hold_keys)
         if stop:
             return Claimed([], stop)
-        ids = _candidates(queue, scope or Q(), now, limit * over)
-        if choose is not None:
-            ids = choose(ids, now, limit)
+        found = _candidates(queue, scope or Q(), now, limit * over, columns)
+        ids = choose(found, now, limit) if choose is not None else [row[0] for row in found]
         ids = ids[:limit]
         if ids:
             queue.rows().filter(pk__in=ids).update(

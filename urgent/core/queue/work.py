@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Q
 
@@ -73,12 +73,19 @@ def queue_work(
     send: Callable[[Row], Outcome],
     limit: int = 50,
     scope: Q | None = None,
-    choose: Callable[[list[int], datetime, int], list[int]] | None = None,
+    choose: Callable[[list[tuple[Any, ...]], datetime, int], list[int]] | None = None,
+    columns: Sequence[str] = (),
     over: int = 1,
 ) -> Report:
     """Claim one batch, send each row, record each outcome as it comes."""
     claimed = queue_claim(
-        queue, token=token_new(), limit=limit, scope=scope, choose=choose, over=over
+        queue,
+        token=token_new(),
+        limit=limit,
+        scope=scope,
+        choose=choose,
+        columns=columns,
+        over=over,
     )
     report = Report(stopped_because=claimed.stop)
     recorder = Recorder(queue.model, report)
