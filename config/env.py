@@ -110,7 +110,7 @@ def email(data: Path) -> dict[str, Any]:
     implicit_tls = parts.scheme in {"smtps", "smtp+ssl"} or query.get("ssl") in _TRUE
     starttls = not implicit_tls and (parts.scheme == "smtp+tls" or query.get("tls") in _TRUE)
     return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_BACKEND": "urgent.core.mail.smtp.EmailBackend",
         "EMAIL_HOST": parts.hostname,
         "EMAIL_PORT": port or (465 if implicit_tls else 25),
         "EMAIL_HOST_USER": unquote(parts.username or ""),

@@ -83,7 +83,7 @@ DATABASES = {"default": env.database(DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _email = env.email(DATA_DIR)
-EMAIL_BACKEND = _email.pop("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_BACKEND = _email.pop("EMAIL_BACKEND", "urgent.core.mail.smtp.EmailBackend")
 URGENT_MAILDIR = _email.pop("URGENT_MAILDIR")
 for _name, _value in _email.items():
     globals()[_name] = _value
@@ -147,7 +147,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # flufl.bounce names every detector it runs on every bounce at INFO.
+        "flufl.bounce": {"level": "WARNING"},
+    },
 }
 
 # Taking action (urgent.actions; docs/taking-action.md).

@@ -68,7 +68,7 @@ def smtp(settings: Any) -> Iterator[Smtp]:
 def smtp_down(settings: Any) -> int:
     """Django pointed at a loopback port where no SMTP server listens."""
     port = free_port()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "urgent.core.mail.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = port
     settings.EMAIL_USE_TLS = False

@@ -18,6 +18,7 @@ from urgent.actions.services import (
     digests_send_due,
 )
 from urgent.cases.models import CaseTarget
+from urgent.core.queue import RETRY_LIMIT
 from urgent.officials.models import ContactPoint
 
 S = LetterDelivery.Status
@@ -98,14 +99,16 @@ def test_temporary_refusal_is_retried_and_permanent_one_bounces(demo: None, smtp
 
 
 def test_retries_give_up_after_the_last_backoff(demo: None, smtp_down: int) -> None:
-    from urgent.actions.services.delivery import BACKOFF
-
     confirmed_letter("a@example.org")
-    for _ in range(len(BACKOFF) + 1):
+    for _ in range(RETRY_LIMIT - 1):
         LetterDelivery.objects.filter(status=S.DEFERRED).update(next_attempt_at=timezone.now())
         deliveries_send_due()
+    assert set(LetterDelivery.objects.values_list("status", flat=True)) == {S.DEFERRED}
+    LetterDelivery.objects.update(next_attempt_at=timezone.now())
+    deliveries_send_due()
     assert set(LetterDelivery.objects.values_list("status", flat=True)) == {S.FAILED}
-    assert all("gave up" in e for e in LetterDelivery.objects.values_list("error", flat=True))
+    errors = LetterDelivery.objects.values_list("error", flat=True)
+    assert all(e.startswith(f"gave up after {RETRY_LIMIT} attempts") for e in errors)
 
 
 def test_a_dead_workers_lease_runs_out_and_the_letter_is_sent_once(demo: None, smtp: Smtp) -> None:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from urgent.ingest.bench import run
+from benches.ingest import run
 
 from .conftest import CORPUS_DEV
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from urgent.mailings.bench import fanout
+from benches.fanout import fanout
 
 
 def test_killed_workers_lose_nobody(tmp_path: Path) -> None:

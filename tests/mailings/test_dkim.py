@@ -1,4 +1,4 @@
-"""DKIM signatures made with `cryptography`, verified by dkimpy against the published key."""
+"""DKIM signatures made by the SMTP backend, verified by dkimpy against the published key."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from config.env import ConfigError
 from tests.mailings.conftest import SmtpServer, mailing_make, supporter_make
+from urgent.core.mail.dkim import dkim_public_record
 from urgent.mailings import engine
-from urgent.mailings.dkim import dkim_public_record
 
 pytestmark = pytest.mark.django_db
 

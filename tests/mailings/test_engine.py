@@ -12,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.mailings.conftest import SmtpServer, mailing_make, supporter_make
+from urgent.core.mail.prepared import PreparedMessage
+from urgent.core.mail.smtp import EmailBackend
 from urgent.mailings import engine, services
 from urgent.mailings.engine import sender
 from urgent.mailings.models import Delivery, Mailing
@@ -180,7 +182,7 @@ def test_an_unreachable_server_pauses_without_losing_anyone(
 ) -> None:
     from tests.conftest import free_port
 
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "urgent.core.mail.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     monkeypatch.setattr(sender, "CONNECT_RETRY_SECONDS", 0.01)
@@ -310,29 +312,24 @@ def test_fan_out_queries_are_one_per_message_plus_a_few_per_batch(
 
 
 def test_pipelined_commands(smtp_server: SmtpServer) -> None:
-    from urgent.mailings.transport import SmtpTransport
-
-    transport = SmtpTransport(host=smtp_server.host, port=smtp_server.port)
-    transport.open()
-    transport.pipelining = True  # aiosmtpd reads pipelined commands in order
+    backend = EmailBackend(host=smtp_server.host, port=smtp_server.port)
+    backend.open()
+    backend.pipelining = True  # aiosmtpd reads pipelined commands in order
     smtp_server.refuse["no@example.org"] = "550 5.1.1 no such user"
     data = b"Subject: x\r\n\r\n.hidden dot\r\nend\r\n"
-    a = "a@example.org"
+
+    def to(recipient: str) -> PreparedMessage:
+        return PreparedMessage(data, sender="a@example.org", recipient=recipient)
+
     # Each message's final dot carries the next message's MAIL, RCPT and DATA.
-    assert transport.send(
-        sender=a, recipient="b@example.org", data=data, then=(a, "c@example.org")
-    ).accepted
-    assert transport.send(
-        sender=a, recipient="c@example.org", data=data, then=(a, "no@example.org")
-    ).accepted
-    refused = transport.send(sender=a, recipient="no@example.org", data=data)
+    assert backend.send_one(to("b@example.org"), then=to("c@example.org")).accepted
+    assert backend.send_one(to("c@example.org"), then=to("no@example.org")).accepted
+    refused = backend.send_one(to("no@example.org"))
     assert refused.code == 550 and not refused.temporary
-    assert transport.send(
-        sender=a, recipient="d@example.org", data=data, then=(a, "e@example.org")
-    ).accepted
-    transport.abandon()  # "e" is never sent: the connection goes instead
-    assert transport.send(sender=a, recipient="f@example.org", data=data).accepted
-    transport.close()
+    assert backend.send_one(to("d@example.org"), then=to("e@example.org")).accepted
+    backend.abandon()  # "e" is never sent: the connection goes instead
+    assert backend.send_one(to("f@example.org")).accepted
+    backend.close()
     assert [r.rcpt_to for r in smtp_server.received] == [
         ["b@example.org"],
         ["c@example.org"],

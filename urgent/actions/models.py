@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from urgent.cases.models import Case, CaseTarget
 from urgent.core.models import BaseModel
+from urgent.core.queue import QueueItem, status_constraint
 from urgent.officials.models import ContactPoint, Official
 from urgent.supporters.models import Supporter
 
@@ -78,22 +79,14 @@ class PendingLetter(BaseModel):
         return f"{self.case.reference} {self.channel} ({state})"
 
 
-class LetterDelivery(BaseModel):
+class LetterDelivery(BaseModel, QueueItem):
     """One letter to one official's contact point (an email recipient or a fax number).
+
+    A row of the queue engine (`urgent.core.queue`), held while its case is.
 
     The recipients of one letter share its Message-ID, so an official who is sent the
     letter later (pacing) receives the same message, never a second one.
     """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        HELD = "held", _("Held")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        DEFERRED = "deferred", _("Deferred")
-        BOUNCED = "bounced", _("Bounced")
-        FAILED = "failed", _("Failed")
-        CANCELLED = "cancelled", _("Cancelled")
 
     class Role(models.TextChoices):
         TO = "to", _("To")
@@ -116,17 +109,11 @@ class LetterDelivery(BaseModel):
     )
     channel = models.CharField(max_length=10, default="email")
     role = models.CharField(max_length=2, choices=Role.choices, default=Role.TO)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     message_id = models.CharField(max_length=250)
     digest = models.BooleanField(
         default=False, help_text=_("Sent in the official's daily digest for this case.")
     )
     digest_message_id = models.CharField(max_length=250, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
 
     class Meta:
         verbose_name_plural = _("letter deliveries")
@@ -144,21 +131,7 @@ class LetterDelivery(BaseModel):
                 condition=models.Q(supporter__isnull=False),
                 name="letter_delivery_once_per_official",
             ),
-            models.CheckConstraint(
-                condition=models.Q(
-                    status__in=[
-                        "queued",
-                        "held",
-                        "sending",
-                        "sent",
-                        "deferred",
-                        "bounced",
-                        "failed",
-                        "cancelled",
-                    ]
-                ),
-                name="letter_delivery_status_valid",
-            ),
+            status_constraint("letter_delivery_status_valid"),
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),

@@ -5,6 +5,13 @@ database takes to run it. On paths that a surge hits (a supporter recording an a
 the statement for a model is built once and reused; values still go through each field's
 own conversion (`pre_save`, `get_db_prep_save`), so defaults, `auto_now` and UUIDs come out
 exactly as `save()` would make them. Model signals are not sent: Urgent uses none.
+
+Measured against the ORM on the intake's transaction (an Action and its two officials, on
+SQLite, 2,000 in a row, one process): `save(force_insert=True)` plus `bulk_create` of the
+links took 1,100 µs of CPU per action, these two 600 µs; `save()` alone costs 145 µs more
+than `row_insert`, `bulk_create` of two links 350 µs more than `links_insert`. At the
+intake's few hundred actions a second on two cores that is about a tenth of the CPU, so
+these stay, for this one path only; everything else uses the ORM.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The queue engine's hold table belongs to this app: importing it here registers it.
+from urgent.core.queue.models import QueueHold  # noqa: F401
+
 
 class BaseModel(models.Model):
     """Stable public identity and timestamps for every domain row."""

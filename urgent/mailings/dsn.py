@@ -1,15 +1,14 @@
-"""Reading bounce messages: RFC 3464 delivery status notifications and the common others.
+"""Reading bounce messages: which recipients failed, for good or for now, and which message.
 
-`dsn_parse` is a pure function: an `email.message.EmailMessage` in, one `DsnRecipient`
-per reported recipient out, or [] when the message is not a bounce. The Message-ID of the
-returned message (from its message/rfc822 or text/rfc822-headers part, or quoted in the
-text) is what ties a bounce to a Delivery, since every bulk message carries a stable one.
+Which recipients a bounce reports, and whether for good, is flufl.bounce's job (Mailman's
+detectors: RFC 3464 delivery status notifications and the many older shapes, qmail, Exim,
+Exchange, Postfix, ...). What stays here is what ties a bounce to one of our messages: the
+Message-ID of the returned original (from its message/rfc822 or text/rfc822-headers part,
+or quoted in the text), since every message Urgent sends carries a stable one, and the
+status and server's words that an RFC 3464 report gives for each recipient.
 
-Besides multipart/report, three shapes still seen in the wild are read: qmail's
-"Hi. This is the qmail-send program", Exim's plain-text "Mail delivery failed" and the
-generic "Undelivered Mail" text with an attached original. Their status is taken from an
-enhanced status code or SMTP reply in the text, or else assumed permanent (5.0.0), as a
-bounce that says nothing more is one.
+`dsn_parse` is a pure function: a message in, one `DsnRecipient` per reported recipient
+out, or [] when the message is not a bounce (a reply, an auto-reply, a complaint report).
 """
 
 from __future__ import annotations
@@ -19,7 +18,11 @@ from dataclasses import dataclass
 from email.message import EmailMessage, Message
 from email.parser import HeaderParser
 
-ACTIONS = frozenset({"failed", "delayed", "delivered", "relayed", "expanded"})
+from flufl.bounce import all_failures
+
+_MESSAGE_ID = re.compile(r"^\s*Message-ID:\s*(<[^>\s]+>)", re.IGNORECASE | re.MULTILINE)
+_STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
+_DELIVERY_STATUS = ("message/delivery-status", "message/global-delivery-status")
 
 
 @dataclass(frozen=True)
@@ -37,49 +40,15 @@ class DsnRecipient:
         return self.original_message_id
 
 
-_STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
-_REPLY = re.compile(r"(?<![\d.])([45])\d\d(?=[ -])")
-_MESSAGE_ID = re.compile(r"^\s*Message-ID:\s*(<[^>\s]+>)", re.IGNORECASE | re.MULTILINE)
-_ADDRESS = re.compile(r"<?([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?")
-_BOUNCE_SUBJECT = re.compile(
-    r"undeliver|delivery (status notification|failure|has failed)|mail delivery failed|"
-    r"returned mail|failure notice|delivery problem|non.?delivery|could not be delivered",
-    re.IGNORECASE,
-)
-_DAEMON = re.compile(r"mailer-daemon|postmaster|mail delivery (subsystem|system)", re.IGNORECASE)
-
-
 def _text(part: Message) -> str:
     payload = part.get_payload(decode=True)
     if isinstance(payload, bytes):
-        charset = part.get_content_charset() or "utf-8"
         try:
-            return payload.decode(charset, "replace")
+            return payload.decode(part.get_content_charset() or "utf-8", "replace")
         except LookupError:
             return payload.decode("utf-8", "replace")
     raw = part.get_payload()
     return raw if isinstance(raw, str) else ""
-
-
-def _address(value: str | None) -> str:
-    """`rfc822; ana@example.org` -> `ana@example.org`."""
-    if not value:
-        return ""
-    _type, sep, address = str(value).partition(";")
-    address = (address if sep else _type).strip().strip("<>").strip()
-    return address.lower()
-
-
-def _status_of(*texts: str) -> str:
-    for text in texts:
-        match = _STATUS.search(text or "")
-        if match:
-            return ".".join(match.groups())
-    for text in texts:
-        match = _REPLY.search(text or "")
-        if match:
-            return f"{match.group(1)}.0.0"
-    return ""
 
 
 def _original_message_id(message: Message) -> str | None:
@@ -103,141 +72,62 @@ def _original_message_id(message: Message) -> str | None:
     return None
 
 
-def _report_fields(part: Message) -> list[Message]:
-    """The field blocks of a message/delivery-status part (per-message first)."""
-    payload = part.get_payload()
-    if isinstance(payload, list) and payload:
-        return [block for block in payload if isinstance(block, Message)]
-    # Some senders base64 the part or use text/plain inside: parse the blocks ourselves.
-    text = _text(part).replace("\r\n", "\n")
-    return [HeaderParser().parsestr(block + "\n") for block in re.split(r"\n\s*\n", text) if block]
-
-
-def _from_report(message: Message) -> list[DsnRecipient]:
-    report = next(
-        (
-            p
-            for p in message.walk()
-            if p.get_content_type() in ("message/delivery-status", "message/global-delivery-status")
-        ),
-        None,
-    )
-    if report is None:
-        return []
-    original = _original_message_id(message)
-    blocks = _report_fields(report)
-    found = []
-    for block in blocks[1:] if len(blocks) > 1 else blocks:
-        recipient = _address(block.get("Final-Recipient")) or _address(
-            block.get("Original-Recipient")
-        )
-        if not recipient:
+def _reported(message: Message) -> dict[str, tuple[str, str]]:
+    """{recipient: (status, diagnostic)} from an RFC 3464 report's per-recipient fields."""
+    found: dict[str, tuple[str, str]] = {}
+    for part in message.walk():
+        if part.get_content_type() not in _DELIVERY_STATUS:
             continue
-        action = str(block.get("Action", "")).strip().lower()
-        diagnostic = " ".join(str(block.get("Diagnostic-Code", "")).split())
-        _kind, _sep, diagnostic_text = diagnostic.partition(";")
-        status = _status_of(str(block.get("Status", "")), diagnostic)
-        if action not in ACTIONS:
-            action = "failed" if status.startswith("5") else "delayed"
-        if not status:
-            status = "5.0.0" if action == "failed" else "4.0.0"
-        found.append(
-            DsnRecipient(
-                recipient=recipient,
-                action=action,
-                status=status,
-                permanent=action == "failed" and status.startswith("5"),
-                diagnostic=(diagnostic_text or diagnostic).strip(),
-                original_message_id=original,
-            )
-        )
+        blocks = part.get_payload()
+        if not isinstance(blocks, list):  # encoded oddly: parse the field blocks here
+            text = _text(part).replace("\r\n", "\n")
+            blocks = [HeaderParser().parsestr(b + "\n") for b in re.split(r"\n\s*\n", text) if b]
+        for block in blocks:
+            if not isinstance(block, Message):
+                continue
+            recipient = str(block.get("Final-Recipient") or block.get("Original-Recipient") or "")
+            address = recipient.partition(";")[2].strip().strip("<>").lower()
+            if not address:
+                continue
+            diagnostic = " ".join(str(block.get("Diagnostic-Code", "")).split())
+            diagnostic = diagnostic.partition(";")[2].strip() or diagnostic
+            status = _STATUS.search(str(block.get("Status", "")) or diagnostic)
+            found[address] = (status.group(1) if status else "", diagnostic)
     return found
 
 
-def _looks_like_bounce(message: Message) -> bool:
-    sender = str(message.get("From", ""))
-    subject = str(message.get("Subject", ""))
-    return bool(_BOUNCE_SUBJECT.search(subject)) and (
-        bool(_DAEMON.search(sender)) or message.get("Return-Path", "").strip() in ("<>", "")
+def _is_other_report(message: Message) -> bool:
+    """A multipart/report that is not about delivery (a complaint, a read receipt)."""
+    report_type = str(message.get_param("report-type", "") or "").lower()
+    return message.get_content_type() == "multipart/report" and report_type not in (
+        "",
+        "delivery-status",
+        "global-delivery-status",
     )
-
-
-def _qmail(text: str, original: str | None) -> list[DsnRecipient]:
-    found = []
-    for block in re.split(r"\n\s*\n", text):
-        match = re.match(r"\s*<([^>]+@[^>]+)>:\s*(.*)", block, re.DOTALL)
-        if not match:
-            continue
-        diagnostic = " ".join(match.group(2).split())
-        status = _status_of(diagnostic) or "5.0.0"
-        found.append(
-            DsnRecipient(
-                recipient=match.group(1).lower(),
-                action="failed" if status.startswith("5") else "delayed",
-                status=status,
-                permanent=status.startswith("5"),
-                diagnostic=diagnostic,
-                original_message_id=original,
-            )
-        )
-    return found
-
-
-def _plain(text: str, original: str | None) -> list[DsnRecipient]:
-    """Exim and other plain-text bounces: the failed addresses sit on indented lines."""
-    found: dict[str, DsnRecipient] = {}
-    lines = text.splitlines()
-    delayed = bool(re.search(r"\bdelayed\b|has not yet been delivered|will retry", text, re.I))
-    for index, line in enumerate(lines):
-        if not line.startswith((" ", "\t")) or line.strip().lower().startswith("message-id"):
-            continue
-        match = _ADDRESS.fullmatch(line.strip().split()[0]) if line.strip() else None
-        if not match:
-            continue
-        context = " ".join(lines[index : index + 4])
-        diagnostic = " ".join(" ".join(lines[index + 1 : index + 4]).split()) or line.strip()
-        status = _status_of(context) or ("4.0.0" if delayed else "5.0.0")
-        recipient = match.group(1).lower()
-        found.setdefault(
-            recipient,
-            DsnRecipient(
-                recipient=recipient,
-                action="failed" if status.startswith("5") else "delayed",
-                status=status,
-                permanent=status.startswith("5"),
-                diagnostic=diagnostic,
-                original_message_id=original,
-            ),
-        )
-    return list(found.values())
 
 
 def dsn_parse(message: EmailMessage | Message) -> list[DsnRecipient]:
     """One record per recipient a bounce reports; [] for anything that is not a bounce."""
-    if message.get_content_type() == "multipart/report":
-        report_type = str(message.get_param("report-type", "") or "").lower()
-        if report_type in ("delivery-status", "global-delivery-status", ""):
-            found = _from_report(message)
-            if found:
-                return found
-        if report_type and report_type not in ("delivery-status", "global-delivery-status"):
-            return []  # feedback reports (complaints), read receipts
-    if not _looks_like_bounce(message):
+    if _is_other_report(message):
         return []
-    text_parts = [
-        p
-        for p in message.walk()
-        if p.get_content_type() == "text/plain" and p.get_content_disposition() != "attachment"
-    ]
-    text = _text(text_parts[0]).replace("\r\n", "\n") if text_parts else ""
+    temporary, permanent = all_failures(message)
+    if not temporary and not permanent:
+        return []
     original = _original_message_id(message)
-    # The quoted original at the end of the text must not be read as recipients.
-    body = re.split(
-        r"\n-{3,}.*(?:original message|below this line|returned message).*\n|\n\s*Message-ID:",
-        text,
-        maxsplit=1,
-        flags=re.IGNORECASE,
-    )[0]
-    if "qmail-send program" in body:
-        return _qmail(body, original)
-    return _plain(body, original)
+    reported = _reported(message)
+    sender = " ".join(str(message.get("From", "the mail system")).split())
+    records = []
+    for raw, is_permanent in [(a, True) for a in permanent] + [(a, False) for a in temporary]:
+        address = (raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw).lower()
+        status, diagnostic = reported.get(address, ("", ""))
+        records.append(
+            DsnRecipient(
+                recipient=address,
+                action="failed" if is_permanent else "delayed",
+                status=status or ("5.0.0" if is_permanent else "4.0.0"),
+                permanent=is_permanent,
+                diagnostic=diagnostic or f"reported by {sender}",
+                original_message_id=original,
+            )
+        )
+    return sorted(records, key=lambda r: (not r.permanent, r.recipient))

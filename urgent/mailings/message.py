@@ -19,8 +19,6 @@ from email.utils import formataddr, formatdate, parseaddr
 from functools import lru_cache
 from urllib.parse import quote
 
-from urgent.mailings.dkim import DkimSigner
-
 _URL_SAFE = re.compile(r"[A-Za-z0-9_.:~-]*")
 
 
@@ -84,7 +82,6 @@ class MessageBuilder:
         *,
         from_email: str,
         list_id: str,
-        signer: DkimSigner | None = None,
         boundary: str | None = None,
     ) -> None:
         name, address = parseaddr(from_email)
@@ -92,7 +89,6 @@ class MessageBuilder:
         self.domain = address_domain(from_email)
         self.from_header = formataddr((name, address), charset="utf-8") if name else address
         self.list_id = list_id
-        self.signer = signer
         self.boundary = boundary or f"=_urgent_{secrets.token_hex(12)}"
         self.clock = _Clock()
         part = (
@@ -163,4 +159,4 @@ class MessageBuilder:
                     self.closing,
                 )
             )
-        return self.signer.sign(data) if self.signer is not None else data
+        return data

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from urgent.core.models import BaseModel
+from urgent.core.queue import QueueItem, status_constraint
 from urgent.supporters.models import Supporter
 
 
@@ -53,6 +54,9 @@ class Mailing(BaseModel):
         blank=True,
         help_text=_("Scope of the unsubscribe link, such as case:<uuid>; empty for all mail."),
     )
+    # No batch is claimed while a QueueHold with this key exists (`urgent.core.queue`): the
+    # scheduling service names what may stop the mailing, e.g. its case's stop switch.
+    hold_key = models.CharField(max_length=200, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     state_reason = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -74,37 +78,22 @@ class Mailing(BaseModel):
         return self.name
 
 
-class Delivery(models.Model):
+class Delivery(QueueItem):
     """One recipient of a mailing; the unique key makes sending twice impossible by design.
 
-    queued → sending (claimed by a worker until `claimed_until`) → sent, or deferred (a 4xx,
-    retried at `next_attempt_at`), failed (refused or could not be rendered), bounced (a DSN
-    came back later) or cancelled (the mailing was cancelled or the supporter left first).
+    A row of the queue engine (`urgent.core.queue`): queued → sending (claimed by a worker
+    until `claimed_until`) → sent, or deferred (a 4xx, retried at `next_attempt_at`),
+    failed (refused or could not be rendered), bounced (a DSN came back later) or
+    cancelled (the mailing was cancelled or the supporter left first).
     """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        DEFERRED = "deferred", _("Deferred")
-        BOUNCED = "bounced", _("Bounced")
-        FAILED = "failed", _("Failed")
-        CANCELLED = "cancelled", _("Cancelled")
 
     mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="deliveries")
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="deliveries")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     variant = models.CharField(
         max_length=64,
         blank=True,
         help_text=_("Key into the mailing's context variants (a digest's set of cases)."),
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    claimed_by = models.CharField(max_length=32, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
 
     class Meta:
         verbose_name_plural = _("deliveries")
@@ -112,20 +101,7 @@ class Delivery(models.Model):
             models.UniqueConstraint(
                 fields=["mailing", "supporter"], name="delivery_once_per_mailing"
             ),
-            models.CheckConstraint(
-                condition=models.Q(
-                    status__in=[
-                        "queued",
-                        "sending",
-                        "sent",
-                        "deferred",
-                        "bounced",
-                        "failed",
-                        "cancelled",
-                    ]
-                ),
-                name="delivery_status_valid",
-            ),
+            status_constraint("delivery_status_valid"),
         ]
         indexes = [
             # Claiming walks queued rows of one mailing in id order; progress counts by status;

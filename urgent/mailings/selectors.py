@@ -4,91 +4,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from urgent.core.queue import Progress, due, progress_from_counts, queue_counts
 from urgent.mailings.models import Delivery, Mailing
 
 RATE_WINDOW = timedelta(seconds=60)
 
 
-@dataclass(frozen=True)
-class Progress:
-    """Counts of one mailing's deliveries, with the recent rate and the time left."""
-
-    total: int = 0
-    sent: int = 0
-    failed: int = 0
-    bounced: int = 0
-    cancelled: int = 0
-    queued: int = 0
-    sending: int = 0
-    deferred: int = 0
-    per_second: float = 0.0
-
-    @property
-    def remaining(self) -> int:
-        return self.queued + self.sending + self.deferred
-
-    @property
-    def finished(self) -> int:
-        return self.total - self.remaining
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.finished / self.total) if self.total else 100
-
-    @property
-    def seconds_left(self) -> int | None:
-        if not self.remaining:
-            return 0
-        if self.per_second <= 0:
-            return None
-        return int(self.remaining / self.per_second) + 1
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "total": self.total,
-            "sent": self.sent,
-            "failed": self.failed,
-            "bounced": self.bounced,
-            "cancelled": self.cancelled,
-            "remaining": self.remaining,
-            "deferred": self.deferred,
-            "finished": self.finished,
-            "percent": self.percent,
-            "per_second": round(self.per_second, 1),
-            "seconds_left": self.seconds_left,
-        }
-
-
-def _progress(counts: dict[str, int], per_second: float = 0.0) -> Progress:
-    return Progress(
-        total=sum(counts.values()),
-        sent=counts.get(Delivery.Status.SENT, 0),
-        failed=counts.get(Delivery.Status.FAILED, 0),
-        bounced=counts.get(Delivery.Status.BOUNCED, 0),
-        cancelled=counts.get(Delivery.Status.CANCELLED, 0),
-        queued=counts.get(Delivery.Status.QUEUED, 0),
-        sending=counts.get(Delivery.Status.SENDING, 0),
-        deferred=counts.get(Delivery.Status.DEFERRED, 0),
-        per_second=per_second,
-    )
-
-
 def mailing_progress(*, mailing: Mailing, now: datetime | None = None) -> Progress:
     """Two queries, both on indexes: counts by status, and rows sent in the last minute."""
     now = now or timezone.now()
-    counts = dict(
-        Delivery.objects.filter(mailing=mailing)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
+    counts = queue_counts(Delivery.objects.filter(mailing=mailing))
     per_second = 0.0
     if mailing.state == Mailing.State.SENDING:
         since = now - RATE_WINDOW
@@ -97,7 +27,7 @@ def mailing_progress(*, mailing: Mailing, now: datetime | None = None) -> Progre
         if mailing.started_at and mailing.started_at > since:
             window = max(1.0, (now - mailing.started_at).total_seconds())
         per_second = recent / window
-    return _progress(counts, per_second)
+    return progress_from_counts(counts, per_second)
 
 
 def mailing_progress_many(*, mailings: Iterable[Mailing]) -> dict[int, Progress]:
@@ -112,7 +42,7 @@ def mailing_progress_many(*, mailings: Iterable[Mailing]) -> dict[int, Progress]
     )
     for mailing_id, status, n in rows:
         counts[mailing_id][status] = n
-    return {pk: _progress(c) for pk, c in counts.items()}
+    return {pk: progress_from_counts(c) for pk, c in counts.items()}
 
 
 def mailing_list() -> QuerySet[Mailing]:
@@ -148,8 +78,7 @@ def mailing_recent_problems(*, mailing: Mailing, limit: int = 20) -> list[tuple[
 def mailing_has_ready_rows(*, mailing_id: int, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     return Delivery.objects.filter(
-        Q(status=Delivery.Status.QUEUED)
-        | Q(status=Delivery.Status.DEFERRED, next_attempt_at__lte=now),
+        due(now),
         mailing_id=mailing_id,
         mailing__state=Mailing.State.SENDING,
     ).exists()

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from urgent.core.audit import audit_record
 from urgent.core.errors import ApplicationError
+from urgent.core.queue import WAITING
 from urgent.mailings.models import Delivery, Mailing
 from urgent.mailings.rendering import template_check
 from urgent.supporters.models import Supporter
@@ -33,7 +34,6 @@ from urgent.supporters.models import Supporter
 logger = logging.getLogger(__name__)
 
 Actor = AbstractBaseUser | AnonymousUser | None
-_WAITING = [Delivery.Status.QUEUED, Delivery.Status.SENDING, Delivery.Status.DEFERRED]
 
 
 def mailing_templates_load(*, prefix: str) -> dict[str, str]:
@@ -98,8 +98,12 @@ def mailing_create(
     translations: Mapping[str, Mapping[str, Any]] | None = None,
     key: str | None = None,
     unsubscribe_extra: str = "",
+    hold_key: str = "",
 ) -> Mailing:
     """A draft mailing; with `key`, the mailing already made under that key is returned.
+
+    `hold_key` (such as `case:<uuid hex>`) names the queue hold that stops the mailing's
+    sending while it exists (`urgent.core.queue.queue_hold_set`).
 
     Templates come from files (`template_prefix`, such as "mailings/alert") or as text.
     They are copied into the mailing and checked now, so a broken template is refused here
@@ -129,6 +133,7 @@ def mailing_create(
         context=dict(context or {}),
         translations={k: dict(v) for k, v in (translations or {}).items()},
         unsubscribe_extra=unsubscribe_extra,
+        hold_key=hold_key,
         **parts,
     )
     try:
@@ -265,7 +270,7 @@ def mailing_cancel(*, mailing: Mailing, actor: Actor = None) -> bool:
         reason=_("Cancelled by staff."),
     ):
         return False
-    mailing.deliveries.filter(status__in=_WAITING).update(
+    mailing.deliveries.filter(status__in=WAITING).update(
         status=Delivery.Status.CANCELLED, claimed_until=None, error="cancelled with the mailing"
     )
     return True

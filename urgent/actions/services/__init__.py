@@ -1,7 +1,6 @@
 """Writes of the actions app. Other apps import from here, never from the submodules."""
 
 from urgent.actions.services.delivery import (
-    SendReport,
     deliveries_claim,
     deliveries_hold_and_release,
     deliveries_reclaim,
@@ -27,7 +26,6 @@ __all__ = [
     "Confirmed",
     "LetterInput",
     "RateLimited",
-    "SendReport",
     "action_record",
     "deliveries_claim",
     "deliveries_hold_and_release",

@@ -1,10 +1,11 @@
-"""Letters to officials: claimed like a queue, paced per official, retried, held, digested.
+"""Letters to officials: rows of the queue engine, paced per official, held, digested.
 
-Each LetterDelivery row is one letter to one contact point. A worker claims due rows in a
-short transaction (SKIP LOCKED on PostgreSQL, where an advisory lock also serialises the
-budget check; BEGIN IMMEDIATE on SQLite), marks them *sending* with a lease, sends, and
-records the outcome. A worker that dies leaves rows whose lease runs out; the sweep puts
-them back. Nothing depends on a process's memory.
+Each LetterDelivery row is one letter to one contact point. The queue engine
+(`urgent.core.queue`) claims due rows in a short transaction with a lease (serialised on
+PostgreSQL so the per-official budget below is exact), skips rows whose case is held
+(`case:<uuid hex>`), retries on its one schedule and records each outcome; a worker that
+dies leaves rows whose lease runs out, and the sweep puts them back. This module says
+which rows are due, how a letter is sent and what each answer means.
 """
 
 from __future__ import annotations
@@ -12,51 +13,51 @@ from __future__ import annotations
 import datetime
 import logging
 import smtplib
+import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from email.utils import formataddr
+from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.core import signing
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from urgent.actions.fax import FaxPermanentError, FaxTemporaryError, fax_gateway
 from urgent.actions.models import Action, DigestTarget, FaxTransmission, LetterDelivery
 from urgent.actions.services.common import from_address, message_id_for, reply_address
+from urgent.actions.services.documents import fax_pdf
 from urgent.cases.models import Case
 from urgent.core.mail import mail_send
+from urgent.core.queue import (
+    Outcome,
+    Queue,
+    Recorder,
+    Report,
+    RowHold,
+    queue_claim,
+    queue_due_exist,
+    queue_reclaim,
+    queue_work,
+    token_new,
+)
 from urgent.officials.models import ContactPoint
+from urgent.officials.services import contact_point_bounce_record
 
 log = logging.getLogger(__name__)
 
-LEASE = datetime.timedelta(minutes=5)
+LETTERS = Queue(
+    model=LetterDelivery,
+    lease=datetime.timedelta(minutes=5),
+    row_hold=RowHold(prefix="case:", lookup="case__uuid"),
+    serial=True,
+)
+# A fax handed to the gateway stays claimed this long, waiting for its report.
 FAX_LEASE = datetime.timedelta(days=1)
-# Waits after the 1st, 2nd, ... temporary failure; past the last, the letter has failed.
-BACKOFF = [
-    datetime.timedelta(minutes=1),
-    datetime.timedelta(minutes=5),
-    datetime.timedelta(minutes=15),
-    datetime.timedelta(hours=1),
-    datetime.timedelta(hours=3),
-    datetime.timedelta(hours=6),
-    datetime.timedelta(hours=12),
-    datetime.timedelta(hours=24),
-]
-_CLAIM_LOCK = 0x55524745  # "URGE": serialises claims on PostgreSQL
 
 S = LetterDelivery.Status
-
-
-@dataclass
-class SendReport:
-    sent: int = 0
-    deferred: int = 0
-    failed: int = 0
-    bounced: int = 0
-    paced: int = 0
-    submitted: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 def _accepting(prefix: str = "case__") -> Q:
@@ -66,40 +67,32 @@ def _accepting(prefix: str = "case__") -> Q:
     )
 
 
-def _due(now: datetime.datetime) -> Q:
-    return (
-        Q(status=S.QUEUED) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-    ) | Q(status=S.DEFERRED, next_attempt_at__lte=now)
+def _sendable() -> Q:
+    return _accepting() & Q(digest=False) & ~Q(contact_point__health=ContactPoint.Health.DEAD)
 
 
 def deliveries_due_exist(*, now: datetime.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return LetterDelivery.objects.filter(_due(now), _accepting(), digest=False).exists()
+    return queue_due_exist(LETTERS, scope=_sendable(), now=now)
 
 
 def deliveries_hold_and_release() -> tuple[int, int]:
     """Hold waiting letters of cases that stopped taking action; release them when it resumes."""
     waiting = [S.QUEUED, S.DEFERRED]
-    held = (
-        LetterDelivery.objects.filter(status__in=waiting)
-        .exclude(_accepting())
-        .update(status=S.HELD, error="held: the case is closed, past its deadline or stopped")
+    stopped = ~_accepting() | LETTERS.held()
+    held = LetterDelivery.objects.filter(stopped, status__in=waiting).update(
+        status=S.HELD, error="held: the case is closed, past its deadline or stopped"
     )
-    released = LetterDelivery.objects.filter(_accepting(), status=S.HELD).update(
-        status=S.QUEUED, error=""
+    released = (
+        LetterDelivery.objects.filter(status=S.HELD)
+        .exclude(stopped)
+        .update(status=S.QUEUED, error="")
     )
     return held, released
 
 
 def deliveries_reclaim(*, now: datetime.datetime | None = None) -> int:
     """Put back letters whose worker died mid-send: their lease ran out."""
-    now = now or timezone.now()
-    return LetterDelivery.objects.filter(status=S.SENDING, claimed_until__lt=now).update(
-        status=S.DEFERRED,
-        next_attempt_at=now,
-        claimed_until=None,
-        error="the worker sending it stopped; trying again",
-    )
+    return queue_reclaim(LETTERS, now=now)
 
 
 def _usage(official_ids: set[int], now: datetime.datetime) -> dict[int, tuple[int, int]]:
@@ -117,46 +110,49 @@ def _usage(official_ids: set[int], now: datetime.datetime) -> dict[int, tuple[in
     return {r["official_id"]: (r["hour"], r["day"]) for r in rows}
 
 
-def deliveries_claim(*, limit: int = 50, now: datetime.datetime | None = None) -> list[int]:
-    """Claim up to `limit` due letters within each official's hourly and daily budget."""
-    now = now or timezone.now()
+def _within_budget(
+    candidates: list[tuple[Any, ...]], now: datetime.datetime, limit: int
+) -> list[int]:
+    """Up to `limit` candidates (id, official) each official's budgets allow; those over
+    budget are paced."""
     per_hour = settings.URGENT_OFFICIAL_MAX_PER_HOUR
     per_day = settings.URGENT_OFFICIAL_MAX_PER_DAY
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CLAIM_LOCK])
-        candidates = list(
-            LetterDelivery.objects.filter(_due(now), _accepting(), digest=False)
-            .exclude(contact_point__health=ContactPoint.Health.DEAD)
-            .select_for_update(skip_locked=True, of=("self",))
-            .order_by("id")
-            .values_list("id", "official_id")[: limit * 4]
-        )
-        usage = _usage({official for _pk, official in candidates}, now)
-        chosen: list[int] = []
-        paced: dict[int, list[int]] = defaultdict(list)
-        for pk, official in candidates:
-            hour, day = usage.get(official, (0, 0))
-            if len(chosen) < limit and hour < per_hour and day < per_day:
-                chosen.append(pk)
-                usage[official] = (hour + 1, day + 1)
-            elif hour >= per_hour or day >= per_day:
-                paced[official].append(pk)
-        for official, pks in paced.items():
-            hour, day = usage[official]
-            wait = datetime.timedelta(hours=1) if day >= per_day else datetime.timedelta(minutes=5)
-            LetterDelivery.objects.filter(pk__in=pks).update(
-                next_attempt_at=now + wait,
-                error=(
-                    f"paced: this official has had {hour} letters in the last hour and "
-                    f"{day} in the last day"
-                ),
-            )
-        LetterDelivery.objects.filter(pk__in=chosen).update(
-            status=S.SENDING, claimed_until=now + LEASE
+    usage = _usage({official for _pk, official in candidates}, now)
+    chosen: list[int] = []
+    paced: dict[int, list[int]] = defaultdict(list)
+    for pk, official in candidates:
+        hour, day = usage.get(official, (0, 0))
+        if hour >= per_hour or day >= per_day:
+            paced[official].append(pk)
+        elif len(chosen) < limit:
+            chosen.append(pk)
+            usage[official] = (hour + 1, day + 1)
+    for official, pks in paced.items():
+        hour, day = usage[official]
+        wait = datetime.timedelta(hours=1) if day >= per_day else datetime.timedelta(minutes=5)
+        LetterDelivery.objects.filter(pk__in=pks).update(
+            next_attempt_at=now + wait,
+            error=(
+                f"paced: this official has had {hour} letters in the last hour and "
+                f"{day} in the last day"
+            ),
         )
     return chosen
+
+
+def deliveries_claim(*, limit: int = 50, now: datetime.datetime | None = None) -> list[int]:
+    """Claim up to `limit` due letters within each official's hourly and daily budget."""
+    claimed = queue_claim(
+        LETTERS,
+        token=token_new(),
+        limit=limit,
+        scope=_sendable(),
+        choose=_within_budget,
+        columns=("official_id",),
+        over=4,
+        now=now,
+    )
+    return claimed.ids
 
 
 def deliveries_fail_dead() -> int:
@@ -165,13 +161,7 @@ def deliveries_fail_dead() -> int:
     ).update(status=S.FAILED, error="the address stopped working (it bounced repeatedly)")
 
 
-def deliveries_send_due(*, limit: int = 50) -> SendReport:
-    """Claim a batch and send it; returns what happened, for the worker's log and tests."""
-    report = SendReport()
-    deliveries_fail_dead()
-    ids = deliveries_claim(limit=limit)
-    if not ids:
-        return report
+def _letters_load(ids: list[int]) -> Sequence[LetterDelivery]:
     rows = list(
         LetterDelivery.objects.filter(pk__in=ids)
         .select_related("action", "case__organisation", "contact_point", "official", "supporter")
@@ -185,12 +175,30 @@ def deliveries_send_due(*, limit: int = 50) -> SendReport:
         .order_by("id")
     ):
         addressed[other.action_id].append(other)
-    for delivery in rows:
-        if delivery.channel == "fax":
-            _send_fax(delivery, report)
-        else:
-            _send_email(delivery, addressed[delivery.action_id], report)
-    return report
+    for row in rows:
+        row.addressed = addressed[row.action_id]  # type: ignore[attr-defined]
+    return rows
+
+
+def _letter_send(delivery: LetterDelivery) -> Outcome:
+    if delivery.channel == "fax":
+        return _send_fax(delivery)
+    return _send_email(delivery, delivery.addressed)  # type: ignore[attr-defined]
+
+
+def deliveries_send_due(*, limit: int = 50) -> Report:
+    """Claim a batch and send it; returns what happened, for the worker's log and tests."""
+    deliveries_fail_dead()
+    return queue_work(
+        LETTERS,
+        load=_letters_load,
+        send=_letter_send,
+        limit=limit,
+        scope=_sendable(),
+        choose=_within_budget,
+        columns=("official_id",),
+        over=4,
+    )
 
 
 def _header_list(deliveries: list[LetterDelivery], role: str) -> str:
@@ -204,9 +212,7 @@ def _sender(action: Action, organisation: str) -> str:
     return formataddr((name, from_address()))
 
 
-def _send_email(
-    delivery: LetterDelivery, addressed: list[LetterDelivery], report: SendReport
-) -> None:
+def _send_email(delivery: LetterDelivery, addressed: list[LetterDelivery]) -> Outcome:
     action = delivery.action
     reply_to = [reply_address(delivery.pk)]
     if delivery.supporter and delivery.supporter.email:
@@ -230,90 +236,37 @@ def _send_email(
         )
     except smtplib.SMTPRecipientsRefused as exc:
         code, text = next(iter(exc.recipients.values()), (450, b""))
-        _smtp_failed(delivery, code, _text(text), report, recipient_refused=True)
+        return _smtp_refused(delivery, code, _text(text), recipient=True)
     except smtplib.SMTPResponseException as exc:
-        _smtp_failed(delivery, exc.smtp_code, _text(exc.smtp_error), report)
+        return _smtp_refused(delivery, exc.smtp_code, _text(exc.smtp_error))
     except (smtplib.SMTPException, OSError) as exc:
-        _retry_later(delivery, f"mail server unavailable: {exc}", report)
-    else:
-        _sent(delivery, report)
+        return Outcome.temporary(f"mail server unavailable: {exc}")
+    return Outcome.sent()
 
 
 def _text(value: bytes | str) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def _sent(delivery: LetterDelivery, report: SendReport) -> None:
-    LetterDelivery.objects.filter(pk=delivery.pk).update(
-        status=S.SENT,
-        sent_at=timezone.now(),
-        attempts=delivery.attempts + 1,
-        claimed_until=None,
-        next_attempt_at=None,
-        error="",
-    )
-    report.sent += 1
-
-
-def _retry_later(delivery: LetterDelivery, error: str, report: SendReport) -> None:
-    attempts = delivery.attempts + 1
-    if attempts > len(BACKOFF):
-        LetterDelivery.objects.filter(pk=delivery.pk).update(
-            status=S.FAILED,
-            attempts=attempts,
-            claimed_until=None,
-            error=f"gave up after {attempts} attempts: {error}"[:2000],
-        )
-        report.failed += 1
-        return
-    LetterDelivery.objects.filter(pk=delivery.pk).update(
-        status=S.DEFERRED,
-        attempts=attempts,
-        claimed_until=None,
-        next_attempt_at=timezone.now() + BACKOFF[attempts - 1],
-        error=error[:2000],
-    )
-    report.deferred += 1
-    report.errors.append(error)
-
-
-def _smtp_failed(
-    delivery: LetterDelivery,
-    code: int,
-    text: str,
-    report: SendReport,
-    *,
-    recipient_refused: bool = False,
-) -> None:
+def _smtp_refused(
+    delivery: LetterDelivery, code: int, text: str, *, recipient: bool = False
+) -> Outcome:
     error = f"{code} {text}".strip()
     if code < 500:
-        _retry_later(delivery, f"mail server said: {error}", report)
-        return
-    if recipient_refused:
-        # The official's address was refused outright: a bounce, counted on the address.
-        from urgent.officials.services import contact_point_bounce_record
-
-        LetterDelivery.objects.filter(pk=delivery.pk).update(
-            status=S.BOUNCED, attempts=delivery.attempts + 1, claimed_until=None, error=error
-        )
-        contact_point_bounce_record(
-            contact_point_id=delivery.contact_point_id, permanent=True, diagnostic=error
-        )
-        report.bounced += 1
-        return
-    LetterDelivery.objects.filter(pk=delivery.pk).update(
-        status=S.FAILED, attempts=delivery.attempts + 1, claimed_until=None, error=error
+        return Outcome.temporary(f"mail server said: {error}")
+    if not recipient:
+        return Outcome.failed(error)
+    # The official's address was refused outright: a bounce, counted on the address.
+    contact_point_bounce_record(
+        contact_point_id=delivery.contact_point_id, permanent=True, diagnostic=error
     )
-    report.failed += 1
+    return Outcome.bounced(error)
 
 
-def _send_fax(delivery: LetterDelivery, report: SendReport) -> None:
+def _send_fax(delivery: LetterDelivery) -> Outcome:
     gateway = fax_gateway()
     if gateway is None:
-        _retry_later(delivery, "no fax gateway is configured (URGENT_FAX_GATEWAY)", report)
-        return
-    from urgent.actions.services.documents import fax_pdf
-
+        return Outcome.temporary("no fax gateway is configured (URGENT_FAX_GATEWAY)")
     try:
         pdf = fax_pdf(delivery=delivery)
         result = gateway.send(
@@ -323,39 +276,29 @@ def _send_fax(delivery: LetterDelivery, report: SendReport) -> None:
             callback_url=fax_callback_url(delivery),
         )
     except FaxTemporaryError as exc:
-        _retry_later(delivery, str(exc), report)
-        return
+        return Outcome.temporary(str(exc))
     except FaxPermanentError as exc:
-        LetterDelivery.objects.filter(pk=delivery.pk).update(
-            status=S.FAILED, attempts=delivery.attempts + 1, claimed_until=None, error=str(exc)
-        )
-        report.failed += 1
-        return
-    transmission = FaxTransmission.objects.create(
+        return Outcome.failed(str(exc))
+    submitted = result.status == "submitted"
+    FaxTransmission.objects.create(
         delivery=delivery,
         gateway=gateway.name,
         remote_id=result.remote_id,
-        status=FaxTransmission.Status.SUBMITTED,
+        status=result.status,
         pages=result.pages,
-        detail=result.detail,
+        detail=result.detail[:2000],
+        finished_at=None if submitted else timezone.now(),
     )
-    if result.status == "submitted":
-        # The gateway is dialling: keep the lease long so the sweep does not send it twice.
-        LetterDelivery.objects.filter(pk=delivery.pk).update(
-            attempts=delivery.attempts + 1, claimed_until=timezone.now() + FAX_LEASE
-        )
-        report.submitted += 1
-        return
-    fax_status_record(
-        transmission=transmission, status=result.status, pages=result.pages, detail=result.detail
-    )
-    report.sent += result.status == "sent"
-    report.deferred += result.status == "failed"
+    if submitted:
+        # The gateway is dialling: the row stays claimed, so the sweep does not send it
+        # twice, until its report comes (fax_status_record).
+        return Outcome.submitted(FAX_LEASE)
+    if result.status == "sent":
+        return Outcome.sent()
+    return Outcome.temporary(f"fax not transmitted: {result.detail or 'no reason given'}")
 
 
 def fax_callback_url(delivery: LetterDelivery) -> str:
-    from django.core import signing
-
     token = signing.Signer(salt="urgent.actions.fax").sign(str(delivery.uuid))
     return f"{settings.URGENT_BASE_URL}/act/fax/status/{token}/"
 
@@ -374,15 +317,13 @@ def fax_status_record(
         transmission.finished_at = timezone.now()
         transmission.save()
         delivery = LetterDelivery.objects.select_for_update().get(pk=transmission.delivery_id)
+        recorder = Recorder(LetterDelivery)
         if status == "sent":
-            delivery.attempts = max(delivery.attempts, 1)
-            LetterDelivery.objects.filter(pk=delivery.pk).update(
-                status=S.SENT, sent_at=timezone.now(), claimed_until=None, error=""
-            )
+            recorder.sent(delivery.pk)
             return
         # A busy line or no answer: dial again later, like a temporary SMTP error.
-        delivery.attempts = max(delivery.attempts - 1, 0)
-        _retry_later(delivery, f"fax not transmitted: {detail or 'no reason given'}", SendReport())
+        error = f"fax not transmitted: {detail or 'no reason given'}"
+        recorder.temporary(delivery.pk, attempts=delivery.attempts, error=error)
 
 
 def fax_poll_open(*, older_than: datetime.timedelta = datetime.timedelta(minutes=1)) -> int:
@@ -424,55 +365,48 @@ def digests_send_due(*, now: datetime.datetime | None = None) -> int:
     sent = 0
     for digest in targets:
         target = digest.target
-        with transaction.atomic():
-            waiting = list(
-                LetterDelivery.objects.filter(
-                    _accepting(),
-                    case=target.case,
-                    official=target.official,
-                    digest=True,
-                    status__in=[S.QUEUED, S.DEFERRED],
-                    created_at__lt=start_of_today,
-                )
-                .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-                .exclude(contact_point__health=ContactPoint.Health.DEAD)
-                .select_for_update(skip_locked=True, of=("self",))
-                .select_related("action", "contact_point")
-                .order_by("id")
+        scope = (
+            _accepting()
+            & ~Q(contact_point__health=ContactPoint.Health.DEAD)
+            & Q(
+                case=target.case,
+                official=target.official,
+                digest=True,
+                created_at__lt=start_of_today,
             )
-            if not waiting:
-                continue
-            LetterDelivery.objects.filter(pk__in=[d.pk for d in waiting]).update(
-                status=S.SENDING, claimed_until=now + LEASE
-            )
+        )
+        claimed = queue_claim(LETTERS, token=token_new(), limit=10_000, scope=scope, now=now)
+        if not claimed.ids:
+            continue
+        waiting = list(
+            LetterDelivery.objects.filter(pk__in=claimed.ids)
+            .select_related("action", "contact_point")
+            .order_by("id")
+        )
         sent += _send_digest(digest, waiting)
     return sent
 
 
 def _send_digest(digest: DigestTarget, waiting: list[LetterDelivery]) -> int:
-    import uuid
-
-    target = digest.target
-    case = target.case
+    case = digest.target.case
+    recorder = Recorder(LetterDelivery)
     by_point: dict[int, list[LetterDelivery]] = defaultdict(list)
     for delivery in waiting:
         by_point[delivery.contact_point_id].append(delivery)
     for group in by_point.values():
-        point = group[0].contact_point
         count = len(group)
         digest_id = message_id_for(uuid.uuid4(), kind="digest")
-        subject = f"{case.reference}: {count} letters"
-        intro = (
-            f"{count} people wrote to you about {case.reference} ({case.headline}). "
-            "Their letters follow, each as its writer composed it."
-        )
         try:
             mail_send(
-                to=[point.value],
+                to=[group[0].contact_point.value],
                 template_prefix="actions/mail/digest",
                 context={
-                    "subject": subject,
-                    "intro": intro,
+                    "subject": f"{case.reference}: {count} letters",
+                    "intro": (
+                        f"{count} people wrote to you about {case.reference} "
+                        f"({case.headline}). Their letters follow, each as its writer "
+                        "composed it."
+                    ),
                     "letters": [{"letter": d.action.letter} for d in group],
                 },
                 reply_to=[reply_address(group[0].pk)],
@@ -481,14 +415,13 @@ def _send_digest(digest: DigestTarget, waiting: list[LetterDelivery]) -> int:
             )
         except (smtplib.SMTPException, OSError) as exc:
             for delivery in group:
-                _retry_later(delivery, f"digest not sent: {exc}", SendReport())
+                error = f"digest not sent: {exc}"
+                recorder.temporary(delivery.pk, attempts=delivery.attempts, error=error)
             continue
+        for delivery in group:
+            recorder.sent(delivery.pk)
         LetterDelivery.objects.filter(pk__in=[d.pk for d in group]).update(
-            status=S.SENT,
-            sent_at=timezone.now(),
-            claimed_until=None,
-            digest_message_id=digest_id,
-            error="",
+            digest_message_id=digest_id
         )
     DigestTarget.objects.filter(pk=digest.pk).update(last_sent_on=timezone.localdate())
     return len(by_point)

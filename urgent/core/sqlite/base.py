@@ -11,7 +11,12 @@ single INSERT, UPDATE or DELETE outside one first takes an exclusive `flock` on
 sleep in the kernel and the next writer wakes as soon as the last one commits or rolls
 back. SQLite's own lock and busy timeout still guard every write, so a writer that does not
 take the file lock (another program, a statement that writes through a CTE) stays correct.
-In-memory databases (the test suite's default) need no file lock.
+
+An in-memory database (the test suite's) lives in one process, and its connections share
+one cache, where a conflict is an immediate "table is locked" that no busy timeout waits
+out. Writers there queue on a lock in the process instead of the file, and readers read
+without table locks (`read_uncommitted`), so the same code runs unchanged on several
+threads. This is the only way Urgent handles SQLite contention: nothing retries.
 
 A write transaction now waits for the one before it however long that one lasts, where
 SQLite's busy timeout would give up after 10 s and fail the request. Write transactions
@@ -24,9 +29,16 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import threading
+from collections import defaultdict
 from typing import Any
 
+from django.db import OperationalError
 from django.db.backends.sqlite3 import base
+
+# Writers of each in-memory database (by name), which only this process can open.
+_MEMORY_WRITERS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+_MEMORY_PATIENCE = 30.0
 
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
@@ -67,14 +79,25 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._writer_fd: int | None = None
         self._writer_locked = False
 
+    def get_new_connection(self, conn_params: Any) -> Any:
+        conn = super().get_new_connection(conn_params)
+        if self.is_in_memory_db():
+            conn.execute("PRAGMA read_uncommitted = 1")
+        return conn
+
     def create_cursor(self, name: str | None = None) -> Any:
         cursor = self.connection.cursor(factory=CursorWrapper)
-        if not self.is_in_memory_db():
-            cursor.owner = self
+        cursor.owner = self
         return cursor
 
     def _writer_lock(self) -> None:
+        if self._writer_locked:
+            return
         if self.is_in_memory_db():
+            lock = _MEMORY_WRITERS[str(self.settings_dict["NAME"])]
+            if not lock.acquire(timeout=_MEMORY_PATIENCE):
+                raise OperationalError("database is locked: another writer held it too long")
+            self._writer_locked = True
             return
         if self._writer_fd is None:
             path = f"{self.settings_dict['NAME']}-writer.lock"
@@ -85,8 +108,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._writer_locked = True
 
     def _writer_unlock(self) -> None:
-        if self._writer_locked and self._writer_fd is not None:
-            self._writer_locked = False
+        if not self._writer_locked:
+            return
+        self._writer_locked = False
+        if self.is_in_memory_db():
+            _MEMORY_WRITERS[str(self.settings_dict["NAME"])].release()
+        elif self._writer_fd is not None:
             fcntl.flock(self._writer_fd, fcntl.LOCK_UN)
 
     def _start_transaction_under_autocommit(self) -> None:

@@ -1,17 +1,19 @@
-"""The sending engine: claim a batch of Delivery rows, render, sign, send, record.
+"""Sending a mailing: claim a batch of Delivery rows, render, send, record.
 
-Correctness lives in the Delivery rows, not in the task queue and not in any process's
-memory:
+Delivery rows are rows of the queue engine (`urgent.core.queue`), which claims them in
+batches with a lease, reclaims them when a worker dies, retries on its one schedule and
+records each outcome. This package adds what bulk mail needs:
 
-* A worker claims up to BATCH queued rows in one short transaction (`SELECT ... FOR UPDATE
-  SKIP LOCKED` on PostgreSQL, `BEGIN IMMEDIATE` on SQLite) and marks them `sending` with a
-  lease (`claimed_until`). Leases are renewed while the batch lasts; a worker that dies
-  leaves rows whose lease runs out, and the mailings sweep puts them back in the queue.
+* A worker claims up to BATCH rows of one mailing while the mailing is sending and its
+  hold key (`Mailing.hold_key`) is not held, and renews the lease while the batch lasts.
+* Each message is rendered ahead and sent through the configured Django email backend
+  (the SMTP backend pipelines and DKIM-signs; `urgent.core.mail`).
 * Each message is recorded as sent with one UPDATE right after the server accepted it,
   before the next message goes out on that connection. A kill can therefore duplicate at
   most the one message per connection that the server accepted in the instant before.
-* A 4xx defers the row with exponential backoff; a 5xx fails it with the server's words;
-  a template or address that fails for one recipient fails only that row.
+* A 4xx defers the row on the one retry schedule (`urgent.core.queue.retry`); a 5xx fails
+  it with the server's words; a template or address that fails for one recipient fails
+  only that row.
 * Refusals in a row (URGENT_MAIL_REFUSAL_LIMIT) or a mail server that cannot be reached
   pause the mailing with the reason, and the refused rows go back to the queue for resume.
 """
@@ -27,14 +29,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
-from urgent.mailings.engine.parts import RunReport, retry_delay, streak_for
+from urgent.core.queue import WAITING, Report, queue_reclaim
+from urgent.mailings.engine.parts import deliveries_queue, streak_for
 from urgent.mailings.engine.sender import Sender
 from urgent.mailings.models import Delivery, Mailing
 
 logger = logging.getLogger(__name__)
-_WAITING = (Delivery.Status.QUEUED, Delivery.Status.SENDING, Delivery.Status.DEFERRED)
 
 
 @contextmanager
@@ -64,7 +67,7 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 
 def mailing_finish_if_complete(*, mailing_id: int) -> bool:
     """Mark a sending mailing done once no row waits; True when it is done now."""
-    waiting = Delivery.objects.filter(mailing_id=mailing_id, status__in=_WAITING)
+    waiting = Delivery.objects.filter(mailing_id=mailing_id, status__in=WAITING)
     if waiting.exists():
         return False
     now = timezone.now()
@@ -77,18 +80,18 @@ def mailing_finish_if_complete(*, mailing_id: int) -> bool:
 
 def mailing_run(
     *, mailing_id: int, connections: int | None = None, stop: threading.Event | None = None
-) -> RunReport:
+) -> Report:
     """Send a mailing's waiting rows from this process until none is ready, then return."""
     mailing = Mailing.objects.get(pk=mailing_id)
     stop = stop or threading.Event()
     streak = streak_for(mailing_id)
     count = connections or settings.URGENT_MAIL_CONNECTIONS
-    report = RunReport()
+    report = Report()
     with _stop_on_signals(stop):
         if count <= 1:
             report = Sender(mailing=mailing, stop=stop, streak=streak).run()
         else:
-            reports: list[RunReport] = []
+            reports: list[Report] = []
 
             def work() -> None:
                 try:
@@ -102,31 +105,23 @@ def mailing_run(
             for thread in threads:
                 thread.join()
             for part in reports:
-                report.sent += part.sent
-                report.failed += part.failed
-                report.deferred += part.deferred
-                report.stopped_because = report.stopped_because or part.stopped_because
+                report.add(part)
     mailing_finish_if_complete(mailing_id=mailing_id)
     return report
 
 
 def deliveries_reclaim(*, now: Any = None) -> int:
     """Put rows whose lease ran out (their worker died) back in the queue."""
-    now = now or timezone.now()
     # Only sending or paused mailings can hold leases (done needs none waiting; cancel
     # clears them), and per mailing the claim index finds its `sending` rows.
     live = Mailing.objects.filter(state__in=[Mailing.State.SENDING, Mailing.State.PAUSED])
-    return Delivery.objects.filter(
-        mailing_id__in=list(live.values_list("id", flat=True)),
-        status=Delivery.Status.SENDING,
-        claimed_until__lt=now,
-    ).update(status=Delivery.Status.QUEUED, claimed_until=None, claimed_by="")
+    scope = Q(mailing_id__in=list(live.values_list("id", flat=True)))
+    return queue_reclaim(deliveries_queue(), scope=scope, now=now)
 
 
 __all__ = [
-    "RunReport",
+    "Report",
     "deliveries_reclaim",
     "mailing_finish_if_complete",
     "mailing_run",
-    "retry_delay",
 ]

@@ -1,38 +1,24 @@
-"""What the sending loop is made of: reports, refusal streaks, renderer, builder, retries."""
+"""What the sending loop is made of: its queue, refusal streaks, renderer and builder."""
 
 from __future__ import annotations
 
 import logging
-import random
 import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import TypeVar
 
 from django.conf import settings
-from django.db import OperationalError
 
-from urgent.mailings.dkim import DkimSigner, dkim_signer_load
+from urgent.core.queue import Queue
 from urgent.mailings.message import MessageBuilder, address_domain
-from urgent.mailings.models import Mailing
+from urgent.mailings.models import Delivery, Mailing
 from urgent.mailings.rendering import MailingRenderer, TemplateSet
 
 logger = logging.getLogger(__name__)
 
 
-def retry_delay(attempts: int) -> timedelta:
-    """Backoff after a 4xx: 1, 2, 4, ... minutes, at most 4 hours."""
-    return timedelta(minutes=min(240, 2 ** max(0, attempts - 1)))
-
-
-@dataclass
-class RunReport:
-    sent: int = 0
-    failed: int = 0
-    deferred: int = 0
-    stopped_because: str = ""
+def deliveries_queue() -> Queue:
+    """Mailings' rows in the queue engine, with the lease the settings give."""
+    return Queue(model=Delivery, lease=timedelta(seconds=settings.URGENT_MAIL_LEASE_SECONDS))
 
 
 class RefusalStreak:
@@ -92,40 +78,9 @@ def mailing_renderer(mailing: Mailing) -> MailingRenderer:
     )
 
 
-def _signer() -> DkimSigner | None:
-    if not settings.URGENT_DKIM:
-        return None
-    path, selector = settings.URGENT_DKIM
-    return dkim_signer_load(
-        path=path, selector=selector, domain=address_domain(settings.URGENT_FROM_EMAIL)
-    )
-
-
 def mailing_builder(mailing: Mailing) -> MessageBuilder:
     domain = address_domain(settings.URGENT_FROM_EMAIL)
     return MessageBuilder(
         from_email=settings.URGENT_FROM_EMAIL,
         list_id=f"{mailing.get_kind_display()} <{mailing.kind}.{domain}>",
-        signer=_signer(),
     )
-
-
-T = TypeVar("T")
-
-
-def when_unlocked(write: Callable[[], T], *, patience: float = 30.0) -> T:
-    """Run a write, retrying while SQLite reports a lock its busy timeout did not absorb.
-
-    Shared-cache connections (several sending threads) get "table is locked" at once
-    instead of waiting; PostgreSQL never raises this.
-    """
-    deadline = time.monotonic() + patience
-    delay = 0.005
-    while True:
-        try:
-            return write()
-        except OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-        time.sleep(delay * (1 + random.random()))  # noqa: S311 (jitter, not secrecy)
-        delay = min(0.2, delay * 2)

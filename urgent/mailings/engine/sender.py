@@ -10,32 +10,33 @@ import time
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from urgent.core.mail.prepared import PreparedMessage, mail_connection_describe, mail_send_one
+from urgent.core.mail.smtp import EmailBackend, TransportError
+from urgent.core.queue import Recorder, Report, queue_claim, queue_lease_renew, queue_release
 from urgent.core.ratelimit import ratelimit_hit
 from urgent.mailings.engine.parts import (
     RefusalStreak,
-    RunReport,
+    deliveries_queue,
     mailing_builder,
     mailing_renderer,
-    retry_delay,
-    when_unlocked,
 )
 from urgent.mailings.message import AddressError, envelope_address
 from urgent.mailings.models import Delivery, Mailing
 from urgent.mailings.rendering import Recipient, RenderError
-from urgent.mailings.transport import Transport, TransportError, transport_open
 from urgent.supporters.models import Supporter
 
 logger = logging.getLogger(__name__)
 
 BATCH = 200
-MAX_ATTEMPTS = 8
 STATE_CHECK_SECONDS = 0.5
 CONNECT_FAILURES_BEFORE_PAUSE = 5
 CONNECT_RETRY_SECONDS = 1.0
@@ -51,8 +52,7 @@ class _Row:
 @dataclass
 class _Ready:
     row: _Row
-    address: str
-    data: bytes
+    message: PreparedMessage
 
 
 @dataclass
@@ -63,30 +63,31 @@ class Sender:
     stop: threading.Event
     streak: RefusalStreak
     token: str = field(default_factory=lambda: secrets.token_hex(8))
-    report: RunReport = field(default_factory=RunReport)
+    report: Report = field(default_factory=Report)
 
     def __post_init__(self) -> None:
         self.renderer = mailing_renderer(self.mailing)
         self.builder = mailing_builder(self.mailing)
         self.sender_address = envelope_address(self.builder.from_address)
         self.mailing_hex = self.mailing.uuid.hex
-        self.lease = timedelta(seconds=settings.URGENT_MAIL_LEASE_SECONDS)
+        self.queue = deliveries_queue()
+        self.lease = self.queue.lease
+        self.recorder = Recorder(Delivery, self.report)
         self.rate = int(settings.URGENT_MAIL_RATE)
         self.batch = BATCH
         if self.rate:
             # A batch must finish well inside its lease at the configured rate.
             self.batch = max(1, min(BATCH, self.rate * settings.URGENT_MAIL_LEASE_SECONDS // 4))
         self.allowance = 0
-        self.transport: Transport | None = None
+        self.transport: BaseEmailBackend | None = None
         self.connect_failures = 0
-        self.table = connection.ops.quote_name(Delivery._meta.db_table)
         self.next_state_check = 0.0
         self.lease_renew_at = 0.0
         self.last_transport_error = ""
 
     # -- the loop ---------------------------------------------------------------------------
 
-    def run(self) -> RunReport:
+    def run(self) -> Report:
         if connection.vendor == "postgresql":
             # A worker killed mid-mailing loses nothing (its commits are in the server);
             # only a database crash could lose the last marks, which would re-send those.
@@ -95,9 +96,6 @@ class Sender:
         try:
             while not self.stop.is_set():
                 rows = self._claim()
-                if rows is None:
-                    self.report.stopped_because = "mailing is not sending"
-                    break
                 if not rows:
                     break
                 self._send_batch(rows)
@@ -111,36 +109,25 @@ class Sender:
                     cursor.execute("SET synchronous_commit TO DEFAULT")
         return self.report
 
-    def _claim(self) -> list[_Row] | None:
-        return when_unlocked(self._claim_once)
+    def _guard(self) -> str:
+        state = Mailing.objects.filter(pk=self.mailing.pk).values_list("state", flat=True)
+        return "" if state.first() == Mailing.State.SENDING else "mailing is not sending"
 
-    def _claim_once(self) -> list[_Row] | None:
-        now = timezone.now()
-        with transaction.atomic():
-            state = Mailing.objects.filter(pk=self.mailing.pk).values_list("state", flat=True)
-            if state.first() != Mailing.State.SENDING:
-                return None
-            rows = Delivery.objects.filter(mailing_id=self.mailing.pk)
-            if connection.features.has_select_for_update_skip_locked:
-                rows = rows.select_for_update(skip_locked=True)
-            ids = list(
-                rows.filter(status=Delivery.Status.QUEUED)
-                .order_by("id")
-                .values_list("id", flat=True)[: self.batch]
-            )
-            if len(ids) < self.batch:
-                ids += (
-                    rows.filter(status=Delivery.Status.DEFERRED, next_attempt_at__lte=now)
-                    .order_by("next_attempt_at")
-                    .values_list("id", flat=True)[: self.batch - len(ids)]
-                )
-            if not ids:
-                return []
-            Delivery.objects.filter(id__in=ids).update(
-                status=Delivery.Status.SENDING,
-                claimed_until=now + self.lease,
-                claimed_by=self.token,
-            )
+    def _claim(self) -> list[_Row] | None:
+        claimed = queue_claim(
+            self.queue,
+            token=self.token,
+            limit=self.batch,
+            scope=Q(mailing_id=self.mailing.pk),
+            hold_keys=[self.mailing.hold_key],
+            guard=self._guard,
+        )
+        if claimed.stop:
+            self.report.stopped_because = claimed.stop
+            return None
+        ids = claimed.ids
+        if not ids:
+            return []
         self.lease_renew_at = time.monotonic() + self.lease.total_seconds() / 3
         found = (
             Delivery.objects.filter(id__in=ids, claimed_by=self.token)
@@ -190,7 +177,7 @@ class Sender:
                 outcome = self._send_one(cursor, current, following)
                 stopping = following is None and next_position < len(rows)
                 if outcome in ("connection", "paused") or stopping:
-                    if self.transport is not None:
+                    if isinstance(self.transport, EmailBackend):
                         self.transport.abandon()
                     # Rows from `position` on were not sent (the release only touches rows
                     # still marked sending); after a lost connection, neither was `current`
@@ -224,11 +211,12 @@ class Sender:
     def _prepare(self, cursor: Any, row: _Row) -> _Ready | None:
         recipient = row.recipient
         if not row.active:
-            self._mark(
-                cursor,
+            self.recorder.final(
                 recipient.delivery_id,
                 Delivery.Status.CANCELLED,
                 "not sent: the supporter unsubscribed, bounced or was erased before their turn",
+                attempted=False,
+                cursor=cursor,
             )
             return None
         try:
@@ -247,63 +235,51 @@ class Sender:
                 unsubscribe_token=rendered.unsubscribe_url.rstrip("/").rsplit("/", 1)[-1],
             )
         except (RenderError, AddressError) as exc:
-            self._mark(
-                cursor, recipient.delivery_id, Delivery.Status.FAILED, f"not rendered: {exc}"
+            self.recorder.final(
+                recipient.delivery_id,
+                Delivery.Status.FAILED,
+                f"not rendered: {exc}",
+                attempted=False,
+                cursor=cursor,
             )
-            self.report.failed += 1
             return None
-        return _Ready(row=row, address=address, data=data)
+        message = PreparedMessage(data, sender=self.sender_address, recipient=address)
+        return _Ready(row=row, message=message)
 
     def _send_one(self, cursor: Any, ready: _Ready, following: _Ready | None) -> str:
         delivery_id = ready.row.recipient.delivery_id
         try:
             if self.transport is None:
-                self.transport = transport_open()
-            result = self.transport.send(
-                sender=self.sender_address,
-                recipient=ready.address,
-                data=ready.data,
-                then=(self.sender_address, following.address) if following else None,
+                self.transport = get_connection(fail_silently=False)
+                self.transport.open()
+            result = mail_send_one(
+                self.transport,
+                ready.message,
+                then=following.message if following is not None else None,
             )
         except TransportError as exc:
             self.last_transport_error = str(exc)
+            if self.transport is not None:
+                with suppress(Exception):
+                    self.transport.close()
+            self.transport = None
             return "connection"
         self.connect_failures = 0
         if result.accepted:
-            self._write(
-                cursor,
-                f"UPDATE {self.table} SET status = %s, sent_at = %s, attempts = attempts + 1, "  # noqa: S608
-                "claimed_until = NULL, error = '' WHERE id = %s",
-                [Delivery.Status.SENT, self._now(), delivery_id],
-            )
-            self.report.sent += 1
+            self.recorder.sent(delivery_id, cursor=cursor)
             self.streak.accepted()
             return "sent"
-        attempts = ready.row.attempts + 1
-        if result.temporary and attempts < MAX_ATTEMPTS:
-            self._write(
-                cursor,
-                f"UPDATE {self.table} SET status = %s, next_attempt_at = %s, "  # noqa: S608
-                "attempts = attempts + 1, claimed_until = NULL, error = %s WHERE id = %s",
-                [
-                    Delivery.Status.DEFERRED,
-                    connection.ops.adapt_datetimefield_value(
-                        timezone.now() + retry_delay(attempts)
-                    ),
-                    f"deferred: {result.describe()}"[:2000],
-                    delivery_id,
-                ],
+        if result.temporary:
+            self.recorder.temporary(
+                delivery_id,
+                attempts=ready.row.attempts,
+                error=f"deferred: {result.describe()}",
+                cursor=cursor,
             )
-            self.report.deferred += 1
         else:
-            reason = "refused" if not result.temporary else f"gave up after {attempts} attempts"
-            self._write(
-                cursor,
-                f"UPDATE {self.table} SET status = %s, attempts = attempts + 1, "  # noqa: S608
-                "claimed_until = NULL, error = %s WHERE id = %s",
-                [Delivery.Status.FAILED, f"{reason}: {result.describe()}"[:2000], delivery_id],
+            self.recorder.final(
+                delivery_id, Delivery.Status.FAILED, f"refused: {result.describe()}", cursor=cursor
             )
-            self.report.failed += 1
         if self.streak.refused(delivery_id) >= settings.URGENT_MAIL_REFUSAL_LIMIT:
             self._pause(
                 f"Paused after {settings.URGENT_MAIL_REFUSAL_LIMIT} refusals in a row from "
@@ -316,22 +292,10 @@ class Sender:
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _now(self) -> Any:
-        return connection.ops.adapt_datetimefield_value(timezone.now())
-
     def _server(self) -> str:
-        return self.transport.describe() if self.transport is not None else "(none)"
-
-    def _write(self, cursor: Any, sql: str, params: list[Any]) -> None:
-        when_unlocked(lambda: cursor.execute(sql, params))
-
-    def _mark(self, cursor: Any, delivery_id: int, status: str, error: str) -> None:
-        self._write(
-            cursor,
-            f"UPDATE {self.table} SET status = %s, claimed_until = NULL, error = %s "  # noqa: S608
-            "WHERE id = %s",
-            [status, error[:2000], delivery_id],
-        )
+        if self.transport is None:
+            return "(none)"
+        return mail_connection_describe(self.transport)
 
     def _should_stop(self) -> bool:
         if self.stop.is_set():
@@ -340,9 +304,7 @@ class Sender:
         if now < self.next_state_check:
             return False
         self.next_state_check = now + STATE_CHECK_SECONDS
-        state = when_unlocked(
-            Mailing.objects.filter(pk=self.mailing.pk).values_list("state", flat=True).first
-        )
+        state = Mailing.objects.filter(pk=self.mailing.pk).values_list("state", flat=True).first()
         if state != Mailing.State.SENDING:
             self.report.stopped_because = f"mailing is {state}"
             return True
@@ -364,26 +326,13 @@ class Sender:
             self.stop.wait(1.0 - (time.time() % 1.0) + 0.001)
 
     def _lease_renew(self, rows: Sequence[_Row]) -> None:
-        when_unlocked(lambda: self._lease_renew_once(rows))
-
-    def _lease_renew_once(self, rows: Sequence[_Row]) -> None:
-        Delivery.objects.filter(
-            id__in=[r.recipient.delivery_id for r in rows],
-            claimed_by=self.token,
-            status=Delivery.Status.SENDING,
-        ).update(claimed_until=timezone.now() + self.lease)
+        ids = [r.recipient.delivery_id for r in rows]
+        queue_lease_renew(self.queue, token=self.token, ids=ids)
         self.lease_renew_at = time.monotonic() + self.lease.total_seconds() / 3
 
     def _release(self, rows: Sequence[_Row]) -> None:
-        if rows:
-            when_unlocked(lambda: self._release_once(rows))
-
-    def _release_once(self, rows: Sequence[_Row]) -> None:
-        Delivery.objects.filter(
-            id__in=[r.recipient.delivery_id for r in rows],
-            claimed_by=self.token,
-            status=Delivery.Status.SENDING,
-        ).update(status=Delivery.Status.QUEUED, claimed_until=None, claimed_by="")
+        ids = [r.recipient.delivery_id for r in rows]
+        queue_release(self.queue, token=self.token, ids=ids)
 
     def _connection_trouble(self) -> None:
         self.connect_failures += 1

@@ -1,33 +1,17 @@
 """`urgent bench NAME [ARGS...]`: benchmarks that print their figures.
 
-Each app may offer benchmarks in a module `<app>.bench` with a dict `BENCHES` mapping a
-name to a function taking the remaining arguments and returning an exit status.
+The benchmarks live in the development package `benches/` (see its `available()`), outside
+the shipped apps.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-
-def benches() -> dict[str, Callable[[list[str]], int]]:
-    found: dict[str, Callable[[list[str]], int]] = {}
-    for config in apps.get_app_configs():
-        if not config.name.startswith("urgent."):
-            continue
-        try:
-            module = import_module(f"{config.name}.bench")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{config.name}.bench":
-                continue
-            raise
-        found.update(getattr(module, "BENCHES", {}))
-    return found
+from benches import available as available_benches
 
 
 class Command(BaseCommand):
@@ -41,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--list", action="store_true", help="list the benchmarks")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        available = benches()
+        available = available_benches()
         if options["list"] or not options["name"]:
             self.stdout.write("Benchmarks: " + (", ".join(sorted(available)) or "(none)"))
             return

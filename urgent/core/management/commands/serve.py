@@ -12,12 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-# Python runs one thread at a time per process: a process per core carries the load, one
-# more covers a process waiting on the database, and a few threads in each keep slow
-# clients and PDF downloads from holding a whole process. Measured with `urgent bench
-# intake`, this beats two processes per core, which spend their time switching.
-WEB_WORKERS = (os.cpu_count() or 1) + 1
-WEB_THREADS = 4
+from urgent.core.serving import WEB_THREADS, WEB_WORKERS
 
 
 class Command(BaseCommand):
@@ -37,53 +32,28 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="serve the web app only")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        bin_dir = os.path.dirname(sys.executable)
-        gunicorn = os.path.join(bin_dir, "gunicorn")
-        if not os.path.exists(gunicorn):
-            raise CommandError("gunicorn is not installed in this environment; run `make install`")
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
-        web_cmd = [
-            gunicorn,
-            "config.wsgi:application",
-            "--bind",
-            options["bind"],
-            "--workers",
-            str(options["web_workers"]),
-            "--threads",
-            str(options["threads"]),
-            "--worker-class",
-            "gthread",
-            "--graceful-timeout",
-            "10",
-            "--access-logfile",
-            "-",
-            "--forwarded-allow-ips",
-            "127.0.0.1",
-            # Several instances may run on one machine (tests, benchmarks): no shared socket.
-            "--no-control-socket",
-        ]
-        procs: list[subprocess.Popen[bytes]] = [
-            subprocess.Popen(web_cmd, env=env, start_new_session=True)
-        ]
-        if not options["no_worker"]:
-            procs.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "urgent.core.cli", "worker"],
-                    env=env,
-                    start_new_session=True,
-                )
-            )
+        procs = [subprocess.Popen(_web_command(options), env=env, start_new_session=True)]
+        # The background worker and, when configured, the mail receiver (urgent.inbound).
+        others = [] if options["no_worker"] else ["worker"]
         if settings.URGENT_INBOUND_SMTP is not None:
-            # The mail receiver (urgent.inbound) as a third process, when it is configured.
+            others.append("inbound")
+        for name in others:
             procs.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "urgent.core.cli", "inbound"],
+                    [sys.executable, "-m", "urgent.core.cli", name],
                     env=env,
                     start_new_session=True,
                 )
             )
         self.stdout.write(f"Urgent is running at {settings.URGENT_BASE_URL} (Ctrl-C to stop)")
+        code = self._supervise(procs)
+        self.stdout.write("Urgent stopped.")
+        if code:
+            raise SystemExit(code)
 
+    def _supervise(self, procs: list[subprocess.Popen[bytes]]) -> int:
+        """Wait for Ctrl-C, SIGTERM or a process that exits; then stop them all."""
         stopping = False
 
         def stop(signum: int, _frame: object) -> None:
@@ -112,6 +82,30 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
-        self.stdout.write("Urgent stopped.")
-        if code:
-            raise SystemExit(code)
+        return code
+
+
+def _web_command(options: dict[str, Any]) -> list[str]:
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    if not os.path.exists(gunicorn):
+        raise CommandError("gunicorn is not installed in this environment; run `make install`")
+    return [
+        gunicorn,
+        "config.wsgi:application",
+        "--bind",
+        options["bind"],
+        "--workers",
+        str(options["web_workers"]),
+        "--threads",
+        str(options["threads"]),
+        "--worker-class",
+        "gthread",
+        "--graceful-timeout",
+        "10",
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        "127.0.0.1",
+        # Several instances may run on one machine (tests, benchmarks): no shared socket.
+        "--no-control-socket",
+    ]

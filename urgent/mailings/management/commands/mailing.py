@@ -10,10 +10,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from urgent.core.queue import Progress
 from urgent.mailings import selectors, services
 from urgent.mailings.engine import mailing_run
 from urgent.mailings.models import Mailing
-from urgent.mailings.selectors import Progress
 
 _FINAL = (Mailing.State.DONE, Mailing.State.CANCELLED, Mailing.State.PAUSED)
 

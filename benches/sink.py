@@ -1,6 +1,6 @@
 """A counting SMTP sink for `urgent bench fanout`: accepts everything, counts recipients.
 
-Run as `python -m urgent.mailings.sink --port PORT --out FILE`. On SIGTERM it writes JSON
+Run as `python -m benches.sink --port PORT --out FILE`. On SIGTERM it writes JSON
 to FILE: the number of messages, and every recipient address with how often it arrived,
 so the bench can report missing and duplicate recipients as the receiving server saw them.
 Each recipient is counted when the server answers 250 to the message's final dot, which is

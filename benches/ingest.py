@@ -12,10 +12,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from .errors import IngestError
-from .parser import parse_case_sheet
+from urgent.ingest.errors import IngestError
+from urgent.ingest.parser import parse_case_sheet
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _scorer(corpus_dir: Path) -> Path | None:

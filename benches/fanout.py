@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from urgent.core.bench import ScratchDatabase
+from benches.scratch import ScratchDatabase
 
 SMTP_SINK = next(
     (p for p in ("/usr/sbin/smtp-sink", "/usr/lib/postfix/smtp-sink") if Path(p).exists()),
@@ -128,7 +128,7 @@ class _Sink:
                 [
                     sys.executable,
                     "-m",
-                    "urgent.mailings.sink",
+                    "benches.sink",
                     "--port",
                     str(port),
                     "--out",
@@ -151,7 +151,7 @@ class _Sink:
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=60)
         if self.kind == "smtp-sink":
-            from urgent.mailings.sink import smtp_sink_dump_count
+            from benches.sink import smtp_sink_dump_count
 
             return smtp_sink_dump_count(self.dump) if self.dump.exists() else (0, Counter())
         data = json.loads(self.out.read_text())
@@ -214,6 +214,60 @@ def fanout(
             shutil.rmtree(scratch, ignore_errors=True)
 
 
+class _Workers:
+    """The `urgent worker` processes of the run, with what the dead ones used."""
+
+    def __init__(self, count: int, env: dict[str, str], scratch: Path) -> None:
+        self.env, self.scratch = env, scratch
+        self.started = 0
+        self.peaks: list[float] = []
+        self.cpu = 0.0
+        self.procs = [self._start() for _ in range(count)]
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        logfile = (self.scratch / f"worker-{self.started}.log").open("ab")
+        self.started += 1
+        return subprocess.Popen(
+            [*_urgent(), "worker", "--interval", "0.2", "--sweep-interval", "1"],
+            env=self.env,
+            stdout=logfile,
+            stderr=subprocess.STDOUT,
+        )
+
+    def kill_one(self) -> int:
+        """SIGKILL a random worker and start it again; returns which."""
+        victim = random.randrange(len(self.procs))  # noqa: S311
+        proc = self.procs[victim]
+        self.peaks.append(_peak_rss_mb(proc.pid))
+        self.cpu += _cpu_seconds(proc.pid)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        self.procs[victim] = self._start()
+        return victim
+
+    def measure(self) -> tuple[float, float]:
+        """(peak RSS in MB, CPU seconds) of every worker that ran."""
+        peak = max([*self.peaks, *(_peak_rss_mb(p.pid) for p in self.procs)], default=0.0)
+        return peak, self.cpu + sum(_cpu_seconds(p.pid) for p in self.procs)
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+_COUNTED_BY = {
+    "aiosmtpd": "the bench's aiosmtpd sink (recipients counted at each accepted message)",
+    "smtp-sink": f"Postfix smtp-sink ({SMTP_SINK}), recipients counted from its -D dump",
+    "external": "not counted: the server given with --smtp cannot be asked",
+}
+
+
 def _send_all(
     *,
     database: ScratchDatabase,
@@ -233,87 +287,27 @@ def _send_all(
     say(f"scratch data directory: {scratch}; {database.describe()}")
     _run([*_urgent(), "migrate", "--noinput", "-v", "0"], env)
     say(f"creating {recipients:,} invented supporters ...")
-    _run([sys.executable, "-m", "urgent.mailings.bench", "setup", str(recipients)], env)
+    _run([sys.executable, "-m", "benches.fanout", "setup", str(recipients)], env)
     receiver = _Sink(sink, smtp, scratch, env)
-    result.counted_by = {
-        "aiosmtpd": "the bench's aiosmtpd sink (recipients counted at each accepted message)",
-        "smtp-sink": f"Postfix smtp-sink ({SMTP_SINK}), recipients counted from its -D dump",
-        "external": "not counted: the server given with --smtp cannot be asked",
-    }[receiver.kind]
+    result.counted_by = _COUNTED_BY[receiver.kind]
     env["EMAIL_URL"] = f"smtp://{receiver.address}"
-    procs: list[subprocess.Popen[bytes]] = []
-    peaks: list[float] = []
-
-    def worker() -> subprocess.Popen[bytes]:
-        logfile = (scratch / f"worker-{len(peaks) + len(procs)}.log").open("ab")
-        return subprocess.Popen(
-            [*_urgent(), "worker", "--interval", "0.2", "--sweep-interval", "1"],
-            env=env,
-            stdout=logfile,
-            stderr=subprocess.STDOUT,
-        )
-
+    running: _Workers | None = None
     try:
-        procs = [worker() for _ in range(workers)]
+        running = _Workers(workers, env, scratch)
         time.sleep(2.0)
         say(f"{workers} workers started; sending to {receiver.address} ...")
-        output = _run([sys.executable, "-m", "urgent.mailings.bench", "start"], env)
+        output = _run([sys.executable, "-m", "benches.fanout", "start"], env)
         mailing_id = int(output.strip().split()[-1])
-        kill_at = sorted(random.uniform(0.1, 0.85) * recipients for _ in range(chaos))  # noqa: S311
         db = database.connect()
-        deadline = time.monotonic() + timeout
-        last_line = 0.0
-        while True:
-            state, sent = db.execute(
-                "SELECT state, (SELECT COUNT(*) FROM mailings_delivery WHERE mailing_id = m.id "
-                "AND status = 'sent') FROM mailings_mailing m WHERE id = %s",
-                (mailing_id,),
-            ).fetchone()
-            if state in ("done", "paused", "cancelled"):
-                result.state = state
-                break
-            if kill_at and sent >= kill_at[0]:
-                kill_at.pop(0)
-                victim = random.randrange(len(procs))  # noqa: S311
-                peaks.append(_peak_rss_mb(procs[victim].pid))
-                result.worker_cpu += _cpu_seconds(procs[victim].pid)
-                procs[victim].send_signal(signal.SIGKILL)
-                procs[victim].wait()
-                result.kills += 1
-                say(f"chaos: killed worker {victim} at {sent:,} sent; starting it again")
-                procs[victim] = worker()
-            if time.monotonic() > deadline:
-                result.state = state
-                result.notes.append(f"gave up after {timeout:.0f} s")
-                break
-            if time.monotonic() - last_line > 5:
-                say(f"  {sent:,} sent")
-                last_line = time.monotonic()
-            time.sleep(0.1 if chaos else 0.5)
-        row = db.execute(
-            f"SELECT {database.seconds_between('created_at', 'finished_at')}, "  # noqa: S608
-            "(SELECT COUNT(*) FROM mailings_delivery WHERE mailing_id = m.id AND status = 'sent'),"
-            "(SELECT COUNT(*) FROM mailings_delivery WHERE mailing_id = m.id AND status = 'failed')"
-            " FROM mailings_mailing m WHERE id = %s",
-            (mailing_id,),
-        ).fetchone()
+        _watch(db, mailing_id, running, result, chaos=chaos, timeout=timeout, say=say)
+        _totals(db, database, mailing_id, result)
         db.close()
-        result.seconds = float(row[0] or 0.0)
-        result.sent, result.failed = int(row[1]), int(row[2])
-        peaks.extend(_peak_rss_mb(p.pid) for p in procs)
-        result.peak_rss_mb = max(peaks, default=0.0)
-        result.worker_cpu += sum(_cpu_seconds(p.pid) for p in procs)
+        result.peak_rss_mb, result.worker_cpu = running.measure()
         sink_pid = receiver.pid()
         result.sink_cpu = _cpu_seconds(sink_pid) if sink_pid else None
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        if running is not None:
+            running.stop()
         counted = receiver.finish()
     if counted is not None:
         messages, counts = counted
@@ -322,6 +316,56 @@ def _send_all(
         result.missing = len(expected - set(counts))
         result.duplicates = sum(n - 1 for n in counts.values() if n > 1)
     return result
+
+
+def _watch(
+    db: Any,
+    mailing_id: int,
+    running: _Workers,
+    result: FanoutResult,
+    *,
+    chaos: int,
+    timeout: float,
+    say: Any,
+) -> None:
+    """Wait for the mailing to end, killing workers at random points with --chaos."""
+    kill_at = sorted(random.uniform(0.1, 0.85) * result.recipients for _ in range(chaos))  # noqa: S311
+    deadline = time.monotonic() + timeout
+    last_line = 0.0
+    while True:
+        state, sent = db.execute(
+            "SELECT state, (SELECT COUNT(*) FROM mailings_delivery WHERE mailing_id = m.id "
+            "AND status = 'sent') FROM mailings_mailing m WHERE id = %s",
+            (mailing_id,),
+        ).fetchone()
+        if state in ("done", "paused", "cancelled"):
+            result.state = state
+            return
+        if kill_at and sent >= kill_at[0]:
+            kill_at.pop(0)
+            victim = running.kill_one()
+            result.kills += 1
+            say(f"chaos: killed worker {victim} at {sent:,} sent; starting it again")
+        if time.monotonic() > deadline:
+            result.state = state
+            result.notes.append(f"gave up after {timeout:.0f} s")
+            return
+        if time.monotonic() - last_line > 5:
+            say(f"  {sent:,} sent")
+            last_line = time.monotonic()
+        time.sleep(0.1 if chaos else 0.5)
+
+
+def _totals(db: Any, database: ScratchDatabase, mailing_id: int, result: FanoutResult) -> None:
+    row = db.execute(
+        f"SELECT {database.seconds_between('created_at', 'finished_at')}, "  # noqa: S608
+        "(SELECT COUNT(*) FROM mailings_delivery WHERE mailing_id = m.id AND status = 'sent'),"
+        "(SELECT COUNT(*) FROM mailings_delivery WHERE mailing_id = m.id AND status = 'failed')"
+        " FROM mailings_mailing m WHERE id = %s",
+        (mailing_id,),
+    ).fetchone()
+    result.seconds = float(row[0] or 0.0)
+    result.sent, result.failed = int(row[1]), int(row[2])
 
 
 def _dkim_key(scratch: Path, kind: str) -> Path:
@@ -344,7 +388,7 @@ def _dkim_key(scratch: Path, kind: str) -> Path:
     return path
 
 
-def run(argv: list[str]) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="urgent bench fanout", description=__doc__.split("\n")[0])
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
@@ -371,6 +415,34 @@ def run(argv: list[str]) -> int:
         help="a PostgreSQL server (postgres://user@host:port/db) to make a scratch database "
         "on, instead of SQLite in the scratch directory",
     )
+    return parser
+
+
+def _print(result: FanoutResult, workers: int) -> None:
+    def shown(value: int | None) -> str:
+        return "not counted" if value is None else f"{value:,}"
+
+    print(f"recipients         {result.recipients:,}")
+    print(f"state              {result.state}")
+    print(f"seconds            {result.seconds:.1f}  (mailing created, queue filled, all sent)")
+    print(f"messages/s         {result.per_second:,.0f}")
+    print(f"sent / failed      {result.sent:,} / {result.failed:,}  (Delivery rows)")
+    print(f"peak worker RSS    {result.peak_rss_mb:.0f} MB  (VmHWM, largest of {workers})")
+    if result.sent:
+        per = result.worker_cpu / result.sent * 1e6
+        sink = f", receiver {result.sink_cpu / result.sent * 1e6:.0f} µs" if result.sink_cpu else ""
+        print(f"CPU per message    workers {per:.0f} µs{sink}  (whole run, start-up included)")
+    print(f"workers killed     {result.kills}")
+    print(f"received messages  {shown(result.received)}")
+    print(f"missing            {shown(result.missing)}")
+    print(f"duplicates         {shown(result.duplicates)}")
+    print(f"counted by         {result.counted_by}")
+    for note in result.notes:
+        print(f"note               {note}")
+
+
+def run(argv: list[str]) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
     if args.recipients < 1 or args.workers < 1 or not 1 <= args.connections <= 64:
         parser.error("--recipients and --workers must be at least 1, --connections 1 to 64")
@@ -387,27 +459,7 @@ def run(argv: list[str]) -> int:
         postgres=args.postgres,
         log=lambda text: print(text, file=sys.stderr, flush=True),
     )
-
-    def shown(value: int | None) -> str:
-        return "not counted" if value is None else f"{value:,}"
-
-    print(f"recipients         {result.recipients:,}")
-    print(f"state              {result.state}")
-    print(f"seconds            {result.seconds:.1f}  (mailing created, queue filled, all sent)")
-    print(f"messages/s         {result.per_second:,.0f}")
-    print(f"sent / failed      {result.sent:,} / {result.failed:,}  (Delivery rows)")
-    print(f"peak worker RSS    {result.peak_rss_mb:.0f} MB  (VmHWM, largest of {args.workers})")
-    if result.sent:
-        per = result.worker_cpu / result.sent * 1e6
-        sink = f", receiver {result.sink_cpu / result.sent * 1e6:.0f} µs" if result.sink_cpu else ""
-        print(f"CPU per message    workers {per:.0f} µs{sink}  (whole run, start-up included)")
-    print(f"workers killed     {result.kills}")
-    print(f"received messages  {shown(result.received)}")
-    print(f"missing            {shown(result.missing)}")
-    print(f"duplicates         {shown(result.duplicates)}")
-    print(f"counted by         {result.counted_by}")
-    for note in result.notes:
-        print(f"note               {note}")
+    _print(result, args.workers)
     ok = result.state == "done" and not result.missing
     return 0 if ok else 1
 
@@ -415,7 +467,7 @@ def run(argv: list[str]) -> int:
 BENCHES = {"fanout": run}
 
 
-# -- steps run inside the scratch environment (python -m urgent.mailings.bench STEP) ------
+# -- steps run inside the scratch environment (python -m benches.fanout STEP) ------
 
 
 def _setup(count: int) -> None:

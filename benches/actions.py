@@ -14,10 +14,11 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
-from urgent.core.bench import ScratchDatabase
-from urgent.core.management.commands.serve import WEB_THREADS, WEB_WORKERS
+from benches.scratch import ScratchDatabase
+from urgent.core.serving import WEB_THREADS, WEB_WORKERS
 
 
 def letters(argv: list[str]) -> int:
@@ -25,8 +26,35 @@ def letters(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="urgent bench letters")
     parser.add_argument("count", type=int, nargs="?", default=200)
     args = parser.parse_args(argv)
+    from urgent.actions.pdf import letters_pdf, paper_for
+
+    page = _letter_page
+    paper = paper_for("FR")
+    letters_pdf(pages=[page(0)], paper=paper)  # parse the font once, as a server would
+    started = time.perf_counter()
+    size = 0
+    for i in range(args.count):
+        size += len(letters_pdf(pages=[page(i)], paper=paper))
+    single = time.perf_counter() - started
+    started = time.perf_counter()
+    pack = letters_pdf(pages=[page(i) for i in range(args.count)], paper=paper)
+    packed = time.perf_counter() - started
+    print(f"letters: {args.count} personalised PDF letters, one file each")
+    print(
+        f"  {single:.2f} s, {args.count / single:.1f} letters/s, "
+        f"{size / args.count / 1024:.1f} KiB each"
+    )
+    print(f"evening pack: {args.count} letters in one PDF")
+    print(f"  {packed:.2f} s, {args.count / packed:.1f} letters/s, {len(pack) / 1024:.0f} KiB")
+    return 0
+
+
+def _letter_page(i: int) -> Any:
+    """The i-th invented supporter's letter to an invented official, as one PDF page."""
+    from django.utils import timezone
+
     from urgent.actions.letters import LetterSource, Signature, letter_compose
-    from urgent.actions.pdf import LetterPage, date_in_language, letters_pdf, paper_for
+    from urgent.actions.pdf import LetterPage, date_in_language
 
     source = LetterSource(
         reference="UA 101/26",
@@ -48,45 +76,21 @@ def letters(argv: list[str]) -> int:
         "New York, NY 10017",
         "USA",
     ]
-    from django.utils import timezone
-
-    today = date_in_language(timezone.localdate(), "en")
-
-    def page(i: int) -> LetterPage:
-        signature = Signature(name=f"Supporter {i} Example", city="Lyon", country="FR")
-        letter = letter_compose(
-            source=source,
-            language=("en", "fr", "es", "de")[i % 4],
-            personal=f"I am writer number {i}, a nurse, and I care about justice.",
-            signature=signature,
-        )
-        return LetterPage(
-            recipient=recipient,
-            sender=signature.lines("en"),
-            date=today,
-            subject=letter.subject,
-            body=letter.body,
-            footer="UA 101/26",
-        )
-
-    paper = paper_for("FR")
-    letters_pdf(pages=[page(0)], paper=paper)  # parse the font once, as a server would
-    started = time.perf_counter()
-    size = 0
-    for i in range(args.count):
-        size += len(letters_pdf(pages=[page(i)], paper=paper))
-    single = time.perf_counter() - started
-    started = time.perf_counter()
-    pack = letters_pdf(pages=[page(i) for i in range(args.count)], paper=paper)
-    packed = time.perf_counter() - started
-    print(f"letters: {args.count} personalised PDF letters, one file each")
-    print(
-        f"  {single:.2f} s, {args.count / single:.1f} letters/s, "
-        f"{size / args.count / 1024:.1f} KiB each"
+    signature = Signature(name=f"Supporter {i} Example", city="Lyon", country="FR")
+    letter = letter_compose(
+        source=source,
+        language=("en", "fr", "es", "de")[i % 4],
+        personal=f"I am writer number {i}, a nurse, and I care about justice.",
+        signature=signature,
     )
-    print(f"evening pack: {args.count} letters in one PDF")
-    print(f"  {packed:.2f} s, {args.count / packed:.1f} letters/s, {len(pack) / 1024:.0f} KiB")
-    return 0
+    return LetterPage(
+        recipient=recipient,
+        sender=signature.lines("en"),
+        date=date_in_language(timezone.localdate(), "en"),
+        subject=letter.subject,
+        body=letter.body,
+        footer="UA 101/26",
+    )
 
 
 def _wait_ready(port: int, timeout: float = 60) -> None:
@@ -109,10 +113,7 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def intake(argv: list[str]) -> int:
-    """Run `urgent serve --no-worker` on a scratch data directory and record self-reported
-    actions through the real form endpoint with every check on: CSRF, proof of work (solved
-    before the timed window), honeypot, rate limits and the one-action-per-challenge rule."""
+def _intake_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="urgent bench intake")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10)
@@ -138,7 +139,14 @@ def intake(argv: list[str]) -> int:
     parser.add_argument(
         "--keep", action="store_true", help="keep the scratch data directory (and database)"
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def intake(argv: list[str]) -> int:
+    """Run `urgent serve --no-worker` on a scratch data directory and record self-reported
+    actions through the real form endpoint with every check on: CSRF, proof of work (solved
+    before the timed window), honeypot, rate limits and the one-action-per-challenge rule."""
+    args = _intake_parser().parse_args(argv)
 
     urgent = str(Path(sys.executable).with_name("urgent"))
     port = _free_port()
@@ -254,18 +262,7 @@ def _drive(
 
     def client() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        conn.request("GET", "/cases/ua-101-26/")
-        response = conn.getresponse()
-        cookies = response.headers.get_all("Set-Cookie") or []
-        response.read()
-        token = next(
-            c.split(";")[0].split("=", 1)[1] for c in cookies if c.startswith("csrftoken=")
-        )
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={token}",
-            "Referer": f"http://127.0.0.1:{port}/cases/ua-101-26/",
-        }
+        token, headers = _csrf(conn, port)
         mine: list[float] = []
         ok = other = 0
         start.wait()
@@ -303,6 +300,20 @@ def _drive(
         thread.join()
     elapsed = time.perf_counter() - began
     return latencies, counts["ok"], counts["other"], elapsed, time.process_time() - cpu_before
+
+
+def _csrf(conn: http.client.HTTPConnection, port: int) -> tuple[str, dict[str, str]]:
+    """A CSRF token from the case page, and the headers a form post needs with it."""
+    conn.request("GET", "/cases/ua-101-26/")
+    response = conn.getresponse()
+    cookies = response.headers.get_all("Set-Cookie") or []
+    response.read()
+    token = next(c.split(";")[0].split("=", 1)[1] for c in cookies if c.startswith("csrftoken="))
+    return token, {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": f"csrftoken={token}",
+        "Referer": f"http://127.0.0.1:{port}/cases/ua-101-26/",
+    }
 
 
 def _free_port() -> int:
