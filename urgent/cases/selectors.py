@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
-from urgent.cases.models import Case, CaseTarget, Theme, Update
+from urgent.cases.models import Case, CaseEvent, CaseEventHandled, CaseTarget, Theme, Update
 from urgent.officials.models import ContactPoint
 
 
@@ -57,4 +57,14 @@ def case_get_public(*, slug: str) -> Case | None:
         )
         .annotate(action_count=Count("actions", distinct=True))
         .first()
+    )
+
+
+def case_events_pending(*, consumer: str, limit: int = 100) -> list[CaseEvent]:
+    """The oldest events `consumer` has not handled yet, with their case, update, outcome."""
+    handled = CaseEventHandled.objects.filter(event=OuterRef("pk"), consumer=consumer)
+    return list(
+        CaseEvent.objects.filter(~Exists(handled))
+        .select_related("case", "update", "outcome")
+        .order_by("id")[:limit]
     )

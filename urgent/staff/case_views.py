@@ -21,6 +21,7 @@ from urgent.core.models import Organisation
 from urgent.core.roles import EDIT, PUBLISH, TRANSLATE, VIEW, role_can
 from urgent.officials.models import Official
 from urgent.officials.services import official_create
+from urgent.outreach.selectors import case_alert_preview
 from urgent.staff import forms
 
 CASE_FIELDS = tuple(f for f in services.EDITABLE_FIELDS)
@@ -297,7 +298,7 @@ def case_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def case_preview_alert(request: HttpRequest, pk: int) -> HttpResponse:
     """The alert email as supporters will receive it: subject, text, and the HTML part."""
     case = get_object_or_404(Case, pk=pk)
-    rendered = services.case_alert_preview(case=case)
+    rendered = case_alert_preview(case=case)
     if request.GET.get("part") == "html" and rendered.html:
         response = HttpResponse(rendered.html)
         # The mail's HTML shown alone, unable to run anything or load from elsewhere.

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from urgent.cases.services import official_merge as case_official_merge
 from urgent.core.access import staff_required
 from urgent.core.errors import ApplicationError
 from urgent.core.models import AuditEntry
@@ -179,7 +180,7 @@ def official_merge(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose the duplicate to merge into this official."))
         return redirect("staff_official_detail", keep.pk)
     try:
-        services.official_merge(keep=keep, duplicate=duplicate, actor=request.user)
+        case_official_merge(keep=keep, duplicate=duplicate, actor=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
