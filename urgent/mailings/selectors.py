@@ -6,11 +6,14 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from urgent.mailings.models import Delivery, Mailing
+from urgent.supporters.models import Supporter
+from urgent.supporters.selectors import iso
 
 RATE_WINDOW = timedelta(seconds=60)
 
@@ -169,3 +172,13 @@ def deliveries_since(*, since: datetime, kinds: Iterable[str] | None = None) -> 
     if kinds is not None:
         rows = rows.filter(mailing__kind__in=list(kinds))
     return rows
+
+
+def supporter_mail_export(*, supporter: Supporter) -> list[dict[str, Any]]:
+    """The mailings sent (or queued) to a supporter, for their right-of-access export."""
+    return [
+        {"mailing": d.mailing.name, "status": d.status, "sent_at": iso(d.sent_at)}
+        for d in Delivery.objects.filter(supporter=supporter)
+        .select_related("mailing")
+        .order_by("id")
+    ]

@@ -1,4 +1,5 @@
-"""Reads for deciding who hears about what: audiences, what a mail says of a case, previews.
+"""Reads for deciding who hears about what: audiences, what a mail says of a case, previews;
+and the supporter's right-of-access export, which spans every app that holds their data.
 
 An audience is a queryset of supporters; urgent.mailings sends to it. Country and theme
 preferences are matched by the supporters' own selectors.
@@ -18,13 +19,19 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from urgent.actions.selectors import supporter_actions_export
 from urgent.cases.models import Case
 from urgent.core.countries import country_name
+from urgent.inbound.selectors import supporter_messages_export
 from urgent.mailings.rendering import MailingRenderer, Recipient, Rendered, TemplateSet
-from urgent.mailings.selectors import deliveries_since
+from urgent.mailings.selectors import deliveries_since, supporter_mail_export
 from urgent.mailings.services import mailing_templates_load
 from urgent.supporters.models import Subscription, Supporter
-from urgent.supporters.selectors import subscription_case_audience, supporter_new_case_audience
+from urgent.supporters.selectors import (
+    subscription_case_audience,
+    supporter_new_case_audience,
+    supporter_profile_export,
+)
 
 # "At most a few a month" counts every mailing sent, or about to be, in this window.
 CAP_WINDOW = datetime.timedelta(days=30)
@@ -144,3 +151,14 @@ def case_alert_preview(*, case: Case, name: str = "Sam Example") -> Rendered:
             variant="",
         )
     )
+
+
+def supporter_export(*, supporter: Supporter) -> dict[str, Any]:
+    """Everything Urgent holds about one supporter, as JSON-ready data (right of access)."""
+    return {
+        "exported_at": timezone.now().isoformat(),
+        **supporter_profile_export(supporter=supporter),
+        "actions": supporter_actions_export(supporter=supporter),
+        "mail_received": supporter_mail_export(supporter=supporter),
+        "mail_sent_to_us": supporter_messages_export(supporter=supporter),
+    }

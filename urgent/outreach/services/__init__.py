@@ -6,6 +6,7 @@ holds something of theirs.
 """
 
 from urgent.outreach.services.digest import digest_weekly_schedule
+from urgent.outreach.services.erasure import supporter_erase
 from urgent.outreach.services.notices import (
     CONSUMER,
     case_alert_schedule,
@@ -22,5 +23,6 @@ __all__ = [
     "case_events_drain",
     "digest_weekly_schedule",
     "outcome_notice_schedule",
+    "supporter_erase",
     "update_notice_schedule",
 ]
