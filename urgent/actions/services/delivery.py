@@ -27,6 +27,7 @@ from urgent.actions.services.common import from_address, message_id_for, reply_a
 from urgent.cases.models import Case
 from urgent.core.mail import mail_send
 from urgent.officials.models import ContactPoint
+from urgent.officials.services import contact_point_bounce_record
 
 log = logging.getLogger(__name__)
 
@@ -291,8 +292,6 @@ def _smtp_failed(
         return
     if recipient_refused:
         # The official's address was refused outright: a bounce, counted on the address.
-        from urgent.officials.services import contact_point_bounce_record
-
         LetterDelivery.objects.filter(pk=delivery.pk).update(
             status=S.BOUNCED, attempts=delivery.attempts + 1, claimed_until=None, error=error
         )
