@@ -110,14 +110,17 @@ def _bounce(*, row: InboundMessage, message: EmailMessage, reason: str) -> Route
     if not reports:
         return _automatic_reply(row=row, message=message, reason=f"{reason}; no report inside")
     for report in reports:
-        kwargs = {
-            "message_id": _field(report, "message_id") or "",
-            "recipient": _field(report, "recipient") or "",
-            "permanent": bool(_field(report, "permanent")),
-            "diagnostic": _field(report, "diagnostic") or "",
-        }
-        mailing_bounce_record(**kwargs)
-        letter_bounce_record(**kwargs)
+        message_id = str(_field(report, "message_id") or "")
+        recipient = str(_field(report, "recipient") or "")
+        permanent = bool(_field(report, "permanent"))
+        diagnostic = str(_field(report, "diagnostic") or "")
+        for record in (mailing_bounce_record, letter_bounce_record):
+            record(
+                message_id=message_id,
+                recipient=recipient,
+                permanent=permanent,
+                diagnostic=diagnostic,
+            )
     return Routed(Status.PROCESSED, Route.BOUNCE, f"{len(reports)} recipient(s) reported")
 
 
