@@ -38,7 +38,7 @@ def test_case_search_reads_reference_index_and_headline_with_its_filters(demo: N
     assert case in case_search(country="tm", theme=case.themes.first().slug)  # type: ignore[union-attr]
     assert not case_search(statuses=("draft",), text=case.reference).exists()
     found = case_search(text=case.headline[:12]).get(pk=case.pk)
-    assert found.action_count == case.actions.count()
+    assert found.action_count == case.actions.count()  # type: ignore[attr-defined]
 
 
 def test_official_search_lists_each_official_once_with_whole_counts(demo: None) -> None:
