@@ -15,7 +15,7 @@ from urgent.core.selectors import organisation_default
 from urgent.ingest.convert import THEME_NAMES as IMPORTER_THEMES
 from urgent.officials.models import ContactPoint, Official
 from urgent.officials.selectors import official_search
-from urgent.web.demo import THEMES as DEMO_THEMES
+from urgent.web.demo import CASES as DEMO_CASES
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +78,6 @@ def test_the_default_organisation_is_made_once_on_a_fresh_instance() -> None:
 
 def test_one_theme_table_names_every_theme() -> None:
     assert IMPORTER_THEMES is THEME_NAMES
-    assert set(DEMO_THEMES) <= set(THEME_NAMES)
+    assert {slug for case in DEMO_CASES for slug in case.themes} <= set(THEME_NAMES)
     assert theme_name("torture") == "Torture and ill-treatment"
     assert theme_name("land-rights") == "Land rights"

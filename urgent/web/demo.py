@@ -22,18 +22,6 @@ from urgent.cases.themes import theme_name
 from urgent.core.models import Organisation
 from urgent.officials.models import ContactPoint, Official
 
-# The demo cases' themes, named by the one theme table (urgent.cases.themes).
-THEMES = [
-    "enforced-disappearance",
-    "torture",
-    "death-penalty",
-    "prisoner-of-conscience",
-    "human-rights-defenders",
-    "freedom-of-expression",
-    "fair-trial",
-    "refugees-migrants",
-]
-
 # key -> (honorific, name, title, organisation, country, language, salutation, contact points)
 OFFICIALS: dict[str, tuple[str, str, str, str, str, str, str, list[tuple[str, str, str]]]] = {
     "tm-president": (
@@ -451,9 +439,11 @@ def demo_load() -> list[str]:
             "update_request_email": "updates@example.org",
         },
     )
+    # Named by the one theme table (urgent.cases.themes).
+    slugs = sorted({slug for demo in CASES for slug in demo.themes})
     themes = {
         slug: Theme.objects.get_or_create(slug=slug, defaults={"name": theme_name(slug)})[0]
-        for slug in THEMES
+        for slug in slugs
     }
     officials = _officials_load(org)
     today = timezone.localdate()

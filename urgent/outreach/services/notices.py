@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -134,29 +135,17 @@ def _schedules(event: CaseEvent) -> list[tuple[str, str, Callable[[], Mailing | 
 
     The stop switch tells no supporter anything: delivery workers read it when they claim.
     """
-    if event.kind == CaseEvent.Kind.PUBLISHED:
-        case = event.case
+    kind, case, update, outcome = event.kind, event.case, event.update, event.outcome
+    if kind == CaseEvent.Kind.PUBLISHED:
         return [
-            (Notice.Purpose.ALERT, f"alert:{case.uuid}", lambda: case_alert_schedule(case=case))
+            (Notice.Purpose.ALERT, f"alert:{case.uuid}", partial(case_alert_schedule, case=case))
         ]
-    if event.kind == CaseEvent.Kind.UPDATE_POSTED and event.update is not None:
-        update = event.update
-        return [
-            (
-                Notice.Purpose.UPDATE,
-                f"update:{update.uuid}",
-                lambda: update_notice_schedule(update=update),
-            )
-        ]
-    if event.kind == CaseEvent.Kind.CLOSED and event.outcome is not None:
-        outcome = event.outcome
-        return [
-            (
-                Notice.Purpose.OUTCOME,
-                f"outcome:{outcome.uuid}",
-                lambda: outcome_notice_schedule(outcome=outcome),
-            )
-        ]
+    if kind == CaseEvent.Kind.UPDATE_POSTED and update is not None:
+        schedule = partial(update_notice_schedule, update=update)
+        return [(Notice.Purpose.UPDATE, f"update:{update.uuid}", schedule)]
+    if kind == CaseEvent.Kind.CLOSED and outcome is not None:
+        schedule = partial(outcome_notice_schedule, outcome=outcome)
+        return [(Notice.Purpose.OUTCOME, f"outcome:{outcome.uuid}", schedule)]
     return []
 
 
