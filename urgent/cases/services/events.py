@@ -3,8 +3,8 @@
 A lifecycle service calls `case_event_record` inside its own transaction, so the change and
 its event commit together or not at all. After the commit the workers are only woken;
 what follows (mail to supporters, activities to other instances) is derived from the rows
-by the consumers above cases, each on its own schedule (see docs/architecture.md,
-"Outbox").
+by the consumers above cases, each on its own schedule (docs/architecture.md, "A lower
+app is told by rows, not calls").
 """
 
 from __future__ import annotations
