@@ -19,6 +19,7 @@ from urgent.cases import services as cases
 from urgent.cases.models import Case, CaseEvent, CaseEventHandled, Theme
 from urgent.cases.selectors import case_events_pending
 from urgent.core.models import Organisation
+from urgent.core.sweeps import sweeps_now
 from urgent.mailings.models import Delivery, Mailing
 from urgent.officials.models import ContactPoint, Official
 from urgent.outreach import services
@@ -106,6 +107,8 @@ def test_publishing_wakes_a_worker_only_after_the_commit(
     assert DBTaskResult.objects.filter(task_path="urgent.core.sweeps.sweeps_now").count() == 1
     # The wake-up decides nothing: no mailing until a worker drains the event.
     assert not Mailing.objects.exists()
+    sweeps_now.call()  # what the worker runs for the wake-up: every sweep, once
+    assert Mailing.objects.filter(kind="alert").count() == 1
 
 
 @pytest.mark.django_db
@@ -212,6 +215,7 @@ from django.utils import timezone
 from urgent.cases import services
 from urgent.cases.services import events
 from urgent.core.models import Organisation
+from urgent.core.sweeps import sweeps_now
 from urgent.officials.models import ContactPoint, Official
 from urgent.supporters.models import Subscription, Supporter
 org = Organisation.objects.create(name="Invented", slug="invented")

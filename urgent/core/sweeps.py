@@ -70,14 +70,19 @@ def sweeps_find() -> list[Sweep]:
     return found
 
 
+def _sweeps_each(sweeps: list[Sweep]) -> None:
+    for sweep in sweeps:
+        try:
+            sweep()
+        except Exception:
+            logger.exception("sweep %s failed", getattr(sweep, "__qualname__", sweep))
+
+
 def sweeps_run(sweeps: list[Sweep]) -> None:
-    """One round: each sweep on its own, a failing one logged, then the connections closed."""
+    """One round: each sweep on its own, a failing one logged, then the connections closed
+    (the sweep thread's own, so that a long-idle worker holds none)."""
     try:
-        for sweep in sweeps:
-            try:
-                sweep()
-            except Exception:
-                logger.exception("sweep %s failed", getattr(sweep, "__qualname__", sweep))
+        _sweeps_each(sweeps)
     finally:
         connections.close_all()
 
@@ -85,7 +90,7 @@ def sweeps_run(sweeps: list[Sweep]) -> None:
 @task()
 def sweeps_now() -> None:
     """Run every sweep once, now, in a worker (the outbox's wake-up)."""
-    sweeps_run(sweeps_find())
+    _sweeps_each(sweeps_find())
 
 
 def sweeps_wake() -> None:
