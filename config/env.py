@@ -1,22 +1,37 @@
 """Read and check configuration from the environment.
 
-Every variable is listed in `.env.example` and docs/configuration.md. A missing or malformed
-value stops the process at start-up with one line that names the variable.
+Every variable is listed in `.env.example` and docs/configuration.md. Values are read and
+cast with django-environ (URLs, lists, numbers); a missing or malformed value stops the
+process at start-up with one line that names the variable.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+T = TypeVar("T")
+
+_env = environ.Env()
 
 
 class ConfigError(Exception):
     """A configuration variable is missing or invalid; the message names it."""
+
+
+def _read(name: str, read: Callable[[], T], problem: str) -> T:
+    """One django-environ read; whatever it raises becomes one line naming the variable."""
+    try:
+        return read()
+    except (ValueError, TypeError, ImproperlyConfigured) as exc:
+        raise ConfigError(f"{name}: {problem}") from exc
 
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -100,21 +115,24 @@ def email(data: Path) -> dict[str, Any]:
             f"EMAIL_URL: unsupported scheme {parts.scheme!r}; "
             "use smtp://user:password@host:587/?tls=true or smtps://host:465"
         )
-    try:
-        port = parts.port
-    except ValueError as exc:
-        raise ConfigError("EMAIL_URL: the port is not a number between 1 and 65535") from exc
-    if not parts.hostname:
+    config = _read(
+        "EMAIL_URL",
+        lambda: environ.Env.email_url_config(url),
+        "the port is not a number between 1 and 65535",
+    )
+    if not config.get("EMAIL_HOST"):
         raise ConfigError("EMAIL_URL: the URL names no host")
+    # Our reading of TLS, not the library's: smtps:// is TLS from the first byte (port
+    # 465), as mail clients mean it; STARTTLS is smtp+tls:// or ?tls=true.
     query = {k.lower(): v[-1].lower() for k, v in parse_qs(parts.query).items()}
     implicit_tls = parts.scheme in {"smtps", "smtp+ssl"} or query.get("ssl") in _TRUE
     starttls = not implicit_tls and (parts.scheme == "smtp+tls" or query.get("tls") in _TRUE)
     return {
         "EMAIL_BACKEND": "urgent.core.mail.smtp.EmailBackend",
-        "EMAIL_HOST": parts.hostname,
-        "EMAIL_PORT": port or (465 if implicit_tls else 25),
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_HOST": config["EMAIL_HOST"],
+        "EMAIL_PORT": config["EMAIL_PORT"] or (465 if implicit_tls else 25),
+        "EMAIL_HOST_USER": config["EMAIL_HOST_USER"] or "",
+        "EMAIL_HOST_PASSWORD": config["EMAIL_HOST_PASSWORD"] or "",
         "EMAIL_USE_TLS": starttls,
         "EMAIL_USE_SSL": implicit_tls,
         "EMAIL_TIMEOUT": 30,
@@ -123,6 +141,7 @@ def email(data: Path) -> dict[str, Any]:
 
 
 _TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def secret_key(data: Path) -> str:
@@ -143,8 +162,8 @@ def secret_key(data: Path) -> str:
 
 
 def allowed_hosts() -> list[str]:
-    raw = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
-    hosts = [h.strip() for h in raw.split(",") if h.strip()]
+    listed = _env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+    hosts = [h.strip() for h in listed if h.strip()]
     if not hosts:
         raise ConfigError("ALLOWED_HOSTS: give at least one host name, separated by commas")
     return hosts
@@ -178,21 +197,21 @@ def inbound_smtp() -> tuple[str, int] | None:
 
 
 def debug() -> bool:
+    # django-environ reads any unknown word as false; a typo here must not pass unnoticed.
     raw = os.environ.get("URGENT_DEBUG", "").strip().lower()
-    if raw in {"", "0", "false", "no", "off"}:
-        return False
-    if raw in {"1", "true", "yes", "on"}:
-        return True
-    raise ConfigError("URGENT_DEBUG: must be true or false")
+    if raw not in {"", *_TRUE, *_FALSE}:
+        raise ConfigError("URGENT_DEBUG: must be true or false")
+    return _env.bool("URGENT_DEBUG", default=False)
 
 
 def _positive_int(name: str, default: int, *, minimum: int = 1) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
+    problem = f"must be a whole number of at least {minimum}"
+    if not os.environ.get(name, "").strip():
         return default
-    if not raw.isdigit() or int(raw) < minimum:
-        raise ConfigError(f"{name}: must be a whole number of at least {minimum}")
-    return int(raw)
+    value = _read(name, lambda: _env.int(name), problem)
+    if value < minimum:
+        raise ConfigError(f"{name}: {problem}")
+    return value
 
 
 def official_budget() -> tuple[int, int]:
@@ -268,12 +287,7 @@ def inbound_webhook_secret() -> str:
 
 def inbound_max_bytes() -> int:
     """URGENT_INBOUND_MAX_BYTES: the largest message the receiver accepts (SMTP 552 above)."""
-    raw = os.environ.get("URGENT_INBOUND_MAX_BYTES", "").strip()
-    if not raw:
-        return 10 * 1024 * 1024
-    if not raw.isdigit() or int(raw) < 1024:
-        raise ConfigError("URGENT_INBOUND_MAX_BYTES: must be a whole number of at least 1024")
-    return int(raw)
+    return _positive_int("URGENT_INBOUND_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 
 
 def mail_rate() -> int:

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "urgent.impact",
     "urgent.mailings",
     "urgent.inbound",
+    "urgent.outreach",
     "urgent.ingest",
     # The JSON API (django-ninja; "ninja" serves its API docs page's static files).
     "ninja",

@@ -179,7 +179,7 @@ def test_server_errors_are_json_without_a_trace(client: Any, monkeypatch: Any) -
     def broken(**kwargs: Any) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(public, "api_case_list", broken)
+    monkeypatch.setattr(public, "case_search", broken)
     client.raise_request_exception = False
     body = assert_error(client.get("/api/v1/cases"), 500, "server_error")
     assert "secret" not in body["message"]

@@ -385,3 +385,31 @@ def test_patch_to_a_used_reference_is_refused(client: Any, demo: None, bearer: H
     body = assert_error(response, 400, "duplicate_reference")
     assert "reference" in body["fields"]
     assert Case.objects.get(slug="ua-110-26").reference == "UA 110/26"
+
+
+def test_the_api_cannot_close_without_an_outcome_nor_reopen_without_the_role(
+    client: Any, demo: None, bearer: Headers
+) -> None:
+    active = Case.objects.get(slug="ua-101-26")
+    closed = Case.objects.get(slug="ua-12-26")
+    editor, coordinator = bearer("editor"), bearer("coordinator")
+
+    closing = post(
+        client,
+        f"/api/v1/staff/cases/{active.uuid}/updates",
+        {"body": "Released.", "status": "closed"},
+        coordinator,
+    )
+    assert_error(closing, 422, "invalid")
+    assert Case.objects.get(pk=active.pk).status == "active"
+
+    url = f"/api/v1/staff/cases/{closed.uuid}/updates"
+    reopening = post(client, url, {"body": "Re-arrested.", "status": "active"}, editor)
+    body = assert_error(reopening, 403, "forbidden")
+    assert "publish" in body["message"]
+    assert Case.objects.get(pk=closed.pk).status == "closed"
+    assert (
+        post(client, url, {"body": "Re-arrested.", "status": "active"}, coordinator).status_code
+        == 201
+    )
+    assert Case.objects.get(pk=closed.pk).status == "active"

@@ -17,6 +17,11 @@ from tests.conftest import run_urgent
         ("DATABASE_URL", "postgres://user@host:5432/"),
         ("DATABASE_URL", "sqlite://:memory:"),
         ("EMAIL_URL", "ftp://mail.example.org"),
+        ("EMAIL_URL", "smtp://mail.example.org:99999"),
+        ("EMAIL_URL", "smtp://:25"),
+        ("URGENT_MAIL_CONNECTIONS", "lots"),
+        ("URGENT_BOUNCES_BEFORE_DEAD", "0"),
+        ("URGENT_INBOUND_MAX_BYTES", "12"),
         ("URGENT_INBOUND_SMTP", "localhost"),
         ("URGENT_BASE_URL", "example.org"),
         ("SECRET_KEY", "short"),
@@ -62,3 +67,15 @@ def test_database_and_mail_urls_are_read(monkeypatch: pytest.MonkeyPatch, tmp_pa
         587,
         True,
     )
+    # smtps:// is TLS from the first byte on 465; a password may hold quoted characters.
+    monkeypatch.setenv("EMAIL_URL", "smtps://me%40example.org:p%2Fw@mail.example.org")
+    mail = env.email(tmp_path)
+    assert (mail["EMAIL_PORT"], mail["EMAIL_USE_SSL"], mail["EMAIL_USE_TLS"]) == (465, True, False)
+    assert (mail["EMAIL_HOST_USER"], mail["EMAIL_HOST_PASSWORD"]) == ("me@example.org", "p/w")
+
+    monkeypatch.setenv("ALLOWED_HOSTS", " urgent.example.org, ,[::1] ")
+    assert env.allowed_hosts() == ["urgent.example.org", "[::1]"]
+    monkeypatch.setenv("URGENT_DEBUG", "On")
+    assert env.debug() is True
+    monkeypatch.setenv("URGENT_MAIL_RATE", " 250 ")
+    assert env.mail_rate() == 250

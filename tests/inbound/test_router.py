@@ -53,17 +53,10 @@ def handlers(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
         calls["official"].append(raw)
         return bool(calls["official_answer"])
 
-    fakes = {
-        ("urgent.mailings.dsn", "dsn_parse"): dsn_parse,
-        ("urgent.mailings.services", "mailing_bounce_record"): lambda **kw: calls["mailing"].append(
-            kw
-        ),
-        ("urgent.actions.services", "letter_bounce_record"): lambda **kw: calls["letter"].append(
-            kw
-        ),
-        ("urgent.actions.services", "official_reply_record"): official,
-    }
-    monkeypatch.setattr(router, "_handler", lambda module, name: fakes.get((module, name)))
+    monkeypatch.setattr(router, "dsn_parse", dsn_parse)
+    monkeypatch.setattr(router, "mailing_bounce_record", lambda **kw: calls["mailing"].append(kw))
+    monkeypatch.setattr(router, "letter_bounce_record", lambda **kw: calls["letter"].append(kw))
+    monkeypatch.setattr(router, "official_reply_record", official)
     yield calls
 
 
@@ -178,16 +171,6 @@ def test_delivery_reports_go_to_both_bounce_recorders(
     assert handlers["mailing"] == [expected]
     assert handlers["letter"] == [expected]
     assert mail.outbox == []
-
-
-def test_without_the_recorders_a_report_waits_unprocessed(
-    deliver: Callable[..., InboundMessage], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(router, "_handler", lambda module, name: None)
-    row = deliver(delivery_report(), mail_from="")
-    assert row.status == Status.RECEIVED
-    assert "waiting for urgent.mailings.dsn.dsn_parse" in row.note
-    assert row.raw == delivery_report()
 
 
 def test_official_replies_then_unmatched(

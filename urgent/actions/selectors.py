@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
@@ -14,6 +15,8 @@ from urgent.actions.letters import FRAMES, LetterSource
 from urgent.actions.models import Action, LetterDelivery, OfficialReply, PendingLetter
 from urgent.cases.models import Case, CaseTarget
 from urgent.officials.models import ContactPoint, Official
+from urgent.supporters.models import Supporter
+from urgent.supporters.selectors import iso
 
 
 def case_refusal(case: Case | CaseState, *, today: datetime.date | None = None) -> str:
@@ -206,3 +209,27 @@ def deliveries_for_staff(
 
 def replies_for_staff(*, official: Official) -> list[OfficialReply]:
     return list(OfficialReply.objects.filter(official=official).select_related("case")[:50])
+
+
+def supporter_actions_export(*, supporter: Supporter) -> list[dict[str, Any]]:
+    """A supporter's actions with their letters, for their right-of-access export."""
+    actions = (
+        Action.objects.filter(supporter=supporter)
+        .select_related("case")
+        .prefetch_related("officials")
+        .order_by("created_at")
+    )
+    return [
+        {
+            "case": a.case.reference,
+            "channel": a.channel,
+            "taken_at": iso(a.created_at),
+            "confirmed": a.confirmed,
+            "officials": [str(o) for o in a.officials.all()],
+            "letter": a.letter,
+            "subject": a.subject,
+            "signature": a.signature,
+            "language": a.language,
+        }
+        for a in actions
+    ]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from urgent.actions import services
 from urgent.actions.services.delivery import deliveries_due_exist, deliveries_fail_dead
+from urgent.actions.services.sender import deliveries_send
 
 
 def letters_sweep() -> None:
@@ -13,8 +14,6 @@ def letters_sweep() -> None:
     services.deliveries_hold_and_release()
     deliveries_fail_dead()
     if deliveries_due_exist():
-        from urgent.actions.tasks import deliveries_send
-
         deliveries_send.enqueue()
 
 

@@ -1,25 +1,9 @@
-"""Background work: the queue only wakes a worker; the letters' own rows say what is due."""
+"""Background work of the actions app (django-tasks finds a task by its module path).
 
-from __future__ import annotations
+The letter sender is defined beside the intake that wakes it; it is named here too, so the
+tasks of each app are listed in `<app>/tasks.py`.
+"""
 
-import logging
+from urgent.actions.services.sender import deliveries_send
 
-from django_tasks import task
-
-from urgent.actions.services import deliveries_send_due
-
-log = logging.getLogger(__name__)
-
-
-@task()
-def deliveries_send() -> int:
-    """Send due letters in batches until none is left that the budgets allow now."""
-    total = 0
-    while True:
-        report = deliveries_send_due(limit=50)
-        handled = report.sent + report.deferred + report.failed + report.bounced + report.submitted
-        total += handled
-        if report.errors:
-            log.warning("letters deferred: %s", "; ".join(report.errors[:3]))
-        if handled == 0:
-            return total
+__all__ = ["deliveries_send"]

@@ -35,7 +35,9 @@ from urgent.actions.templatetags.take_action import composer_context
 from urgent.cases.models import Case
 from urgent.core.errors import ApplicationError
 from urgent.core.pages import page_render_shared
+from urgent.supporters.addresses import address_check
 from urgent.supporters.links import supporter_token_read
+from urgent.supporters.services import supporter_for_email
 
 
 def _client(request: HttpRequest) -> str:
@@ -137,9 +139,6 @@ def compose(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _letter_request(request: HttpRequest, case: Case, form: ComposeForm) -> HttpResponse:
-    from urgent.supporters.addresses import address_check
-    from urgent.supporters.services import supporter_for_email
-
     challenge = pow.challenge_verify(form.cleaned_data.get("altcha", ""))
     try:
         address = address_check(str(form.cleaned_data["email"]))

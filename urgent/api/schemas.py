@@ -325,7 +325,11 @@ class UpdateIn(Schema):
     asks: Annotated[list[AskText], Field(max_length=30)] | None = Field(
         None, description="Replaces the asks when given."
     )
-    status: Literal["active", "closed"] | None = None
+    status: Literal["active"] | None = Field(
+        None,
+        description="“active” reopens a closed case (needs the publish permission). "
+        "To close a case, use /close: closing needs an outcome.",
+    )
 
 
 class CloseIn(Schema):

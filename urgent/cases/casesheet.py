@@ -117,27 +117,17 @@ def _target_lines(target: CaseTarget) -> list[str]:
     return lines
 
 
-def casesheet_lines(case: Case, *, update_email: str = "") -> list[Line | None]:
-    """The sheet as lines of text (None is a paragraph break), from a loaded case."""
-    people = [] if case.hide_names else [p for p in case.people.all() if p.public_name]
-    targets = list(case.targets.all())
-    primary = [t for t in targets if t.role == CaseTarget.Role.PRIMARY]
-    copies = [t for t in targets if t.role == CaseTarget.Role.COPY]
-    country = country_name(case.country)
-    meta = [f"UA: {_ua_number(case.reference)}"]
-    if case.index_number:
-        meta.append(f"Index: {case.index_number}")
-    meta.append(country)
-    if case.issued_on:
-        meta.append(f"Date: {_date(case.issued_on)}")
-
-    out: list[Line | None] = [Line("URGENT ACTION", "B", 20), Line("   ".join(meta), "", 9), None]
-    out.append(Line(case.headline, "B", 16))
-    out.append(None)
-    for paragraph in case.story.split("\n\n"):
+def _paragraphs(text: str) -> list[Line | None]:
+    out: list[Line | None] = []
+    for paragraph in text.split("\n\n"):
         if paragraph.strip():
-            out.append(Line(" ".join(paragraph.split())))
-            out.append(None)
+            out += [Line(" ".join(paragraph.split())), None]
+    return out
+
+
+def _action_lines(case: Case) -> list[Line | None]:
+    """The asks, then whom to write to and whom to copy."""
+    out: list[Line | None] = []
     if case.asks.all():
         out.append(Line("TAKE ACTION", "B", 12))
         out.append(
@@ -146,9 +136,11 @@ def casesheet_lines(case: Case, *, update_email: str = "") -> list[Line | None]:
                 "urging the authorities to:"
             )
         )
-        for ask in case.asks.all():
-            out.append(Line(BULLET + " ".join(ask.text.split()), indent=4))
+        out += [Line(BULLET + " ".join(ask.text.split()), indent=4) for ask in case.asks.all()]
         out.append(None)
+    targets = list(case.targets.all())
+    primary = [t for t in targets if t.role == CaseTarget.Role.PRIMARY]
+    copies = [t for t in targets if t.role == CaseTarget.Role.COPY]
     for label, group in (("Write to:", primary), ("And copy:", copies)):
         if not group:
             continue
@@ -156,12 +148,13 @@ def casesheet_lines(case: Case, *, update_email: str = "") -> list[Line | None]:
         for target in group:
             out.extend(Line(text) for text in _target_lines(target))
             out.append(None)
-    if case.background.strip():
-        out.append(Line("Additional Information", "B", 12))
-        for paragraph in case.background.split("\n\n"):
-            if paragraph.strip():
-                out.append(Line(" ".join(paragraph.split())))
-                out.append(None)
+    return out
+
+
+def _closing_lines(case: Case, meta: list[str], update_email: str) -> list[Line | None]:
+    """Names (unless hidden), the case line, the deadline, how to ask for updates, the URL."""
+    out: list[Line | None] = []
+    people = [] if case.hide_names else [p for p in case.people.all() if p.public_name]
     if people:
         names = ", ".join(
             f"{p.public_name} ({p.pronouns})" if p.pronouns else p.public_name for p in people
@@ -181,8 +174,26 @@ def casesheet_lines(case: Case, *, update_email: str = "") -> list[Line | None]:
             )
         )
     url = settings.URGENT_BASE_URL.rstrip("/") + reverse("case_detail", args=[case.slug])
-    out.append(None)
-    out.append(Line(f"Take action online: {url}", "", 9))
+    out += [None, Line(f"Take action online: {url}", "", 9)]
+    return out
+
+
+def casesheet_lines(case: Case, *, update_email: str = "") -> list[Line | None]:
+    """The sheet as lines of text (None is a paragraph break), from a loaded case."""
+    meta = [f"UA: {_ua_number(case.reference)}"]
+    if case.index_number:
+        meta.append(f"Index: {case.index_number}")
+    meta.append(country_name(case.country))
+    if case.issued_on:
+        meta.append(f"Date: {_date(case.issued_on)}")
+    out: list[Line | None] = [Line("URGENT ACTION", "B", 20), Line("   ".join(meta), "", 9), None]
+    out += [Line(case.headline, "B", 16), None]
+    out += _paragraphs(case.story)
+    out += _action_lines(case)
+    if case.background.strip():
+        out.append(Line("Additional Information", "B", 12))
+        out += _paragraphs(case.background)
+    out += _closing_lines(case, meta, update_email)
     return out
 
 

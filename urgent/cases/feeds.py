@@ -205,6 +205,55 @@ def deadline_cases() -> list[Case]:
     )
 
 
+def _deadline_description(case: Case, url: str) -> str:
+    asks = [f"• {ask.text}" for ask in case.asks.all()]
+    return "\n".join(
+        [
+            f"{case.reference}: {case.headline}",
+            country_name(case.country),
+            "",
+            _("What to ask for:"),
+            *asks,
+            "",
+            _("Act before the deadline: %(url)s") % {"url": url},
+        ]
+    )
+
+
+def _deadline_event(case: Case, domain: str) -> Event:
+    assert case.deadline is not None
+    url = case_url(case)
+    event = Event()
+    # The UID stays the same for the life of the case, so a moved deadline updates the
+    # event in people's calendars instead of adding a second one.
+    event.add("uid", f"case-{case.uuid}@{domain}")
+    # DTSTAMP is when this event's data last changed (RFC 5545 3.8.7.2 for calendars
+    # without METHOD:REQUEST), which keeps the feed stable between fetches.
+    event.add("dtstamp", case.updated_at.astimezone(datetime.UTC))
+    event.add("last-modified", case.updated_at.astimezone(datetime.UTC))
+    event.add("sequence", case.version)
+    event.add("dtstart", case.deadline)
+    event.add("dtend", case.deadline + datetime.timedelta(days=1))
+    event.add(
+        "summary",
+        _("Deadline: %(ref)s %(headline)s") % {"ref": case.reference, "headline": case.headline},
+    )
+    event.add("description", _deadline_description(case, url))
+    event.add("url", url)
+    event.add("status", "CONFIRMED")
+    event.add("transp", "TRANSPARENT")
+    event.add("class", "PUBLIC")
+    themes = [t.name for t in case.themes.all()]
+    if themes:
+        event.add("categories", themes)
+    reminder = Alarm()
+    reminder.add("action", "DISPLAY")
+    reminder.add("description", _("%(ref)s: three days left to act") % {"ref": case.reference})
+    reminder.add("trigger", datetime.timedelta(days=-3))
+    event.add_component(reminder)
+    return event
+
+
 def deadlines_calendar(cases: list[Case]) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", "-//Urgent//Urgent action deadlines//EN")
@@ -219,53 +268,7 @@ def deadlines_calendar(cases: list[Case]) -> Calendar:
     calendar.add("url", absolute_url(reverse("feed_deadlines_ics")))
     domain = _uid_domain()
     for case in cases:
-        assert case.deadline is not None
-        url = case_url(case)
-        asks = [f"• {ask.text}" for ask in case.asks.all()]
-        description = "\n".join(
-            [
-                f"{case.reference}: {case.headline}",
-                country_name(case.country),
-                "",
-                _("What to ask for:"),
-                *asks,
-                "",
-                _("Act before the deadline: %(url)s") % {"url": url},
-            ]
-        )
-        event = Event()
-        # The UID stays the same for the life of the case, so a moved deadline updates the
-        # event in people's calendars instead of adding a second one.
-        event.add("uid", f"case-{case.uuid}@{domain}")
-        # DTSTAMP is when this event's data last changed (RFC 5545 3.8.7.2 for calendars
-        # without METHOD:REQUEST), which keeps the feed stable between fetches.
-        event.add("dtstamp", case.updated_at.astimezone(datetime.UTC))
-        event.add("last-modified", case.updated_at.astimezone(datetime.UTC))
-        event.add("sequence", case.version)
-        event.add("dtstart", case.deadline)
-        event.add("dtend", case.deadline + datetime.timedelta(days=1))
-        event.add(
-            "summary",
-            _("Deadline: %(ref)s %(headline)s")
-            % {
-                "ref": case.reference,
-                "headline": case.headline,
-            },
-        )
-        event.add("description", description)
-        event.add("url", url)
-        event.add("status", "CONFIRMED")
-        event.add("transp", "TRANSPARENT")
-        event.add("class", "PUBLIC")
-        themes = [t.name for t in case.themes.all()]
-        if themes:
-            event.add("categories", themes)
-        reminder = Alarm()
-        reminder.add("action", "DISPLAY")
-        reminder.add("description", _("%(ref)s: three days left to act") % {"ref": case.reference})
-        reminder.add("trigger", datetime.timedelta(days=-3))
-        event.add_component(reminder)
-        calendar.add_component(event)
+        calendar.add_component(_deadline_event(case, domain))
     return calendar
 
 

@@ -262,3 +262,75 @@ class Outcome(BaseModel):
     @property
     def is_positive(self) -> bool:
         return self.kind in self.POSITIVE
+
+
+class CaseEvent(BaseModel):
+    """A lifecycle change of a case, written in the transaction that made the change.
+
+    This is the cases app's outbox: whatever must follow a change (an alert to supporters,
+    an activity to other instances) is derived from these rows by the apps above, so a
+    process that dies after the commit loses nothing. `key` names the change once (the same
+    publication, Further Information or outcome can never be recorded twice); each
+    consumer marks what it has handled with a CaseEventHandled row.
+    """
+
+    class Kind(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        UPDATE_POSTED = "update_posted", _("Further Information posted")
+        CLOSED = "closed", _("Closed with an outcome")
+        STOPPED = "stopped", _("Action stopped")
+        RESUMED = "resumed", _("Action resumed")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=120, unique=True)
+    update = models.ForeignKey(
+        Update, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    outcome = models.ForeignKey(
+        Outcome, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    case_version = models.PositiveIntegerField(help_text=_("The case's version after the change."))
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=["published", "update_posted", "closed", "stopped", "resumed"]
+                ),
+                name="case_event_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="update_posted") | models.Q(update__isnull=False),
+                name="case_event_update_names_its_update",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="closed") | models.Q(outcome__isnull=False),
+                name="case_event_closed_names_its_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.get_kind_display()})"
+
+
+class CaseEventHandled(models.Model):
+    """One consumer (by name: "outreach", "federation", ...) has handled one event.
+
+    A consumer reads the events with no row for its name, handles each idempotently, and
+    writes this row in the same transaction; a second row for the same pair cannot exist.
+    """
+
+    event = models.ForeignKey(CaseEvent, on_delete=models.CASCADE, related_name="handled")
+    consumer = models.CharField(max_length=40)
+    handled_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "consumer"], name="case_event_handled_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} handled by {self.consumer}"

@@ -1,26 +1,68 @@
-"""Reads of cases for public pages and staff views."""
+"""Reads of cases for public pages, the staff workspace and the API."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+import uuid
+from collections.abc import Sequence
 
-from urgent.cases.models import Case, CaseTarget, Theme, Update
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from urgent.cases.models import (
+    Case,
+    CaseEvent,
+    CaseEventHandled,
+    CaseTarget,
+    Outcome,
+    PersonAtRisk,
+    Theme,
+    Update,
+)
 from urgent.officials.models import ContactPoint
 
+PUBLISHED = (Case.Status.ACTIVE, Case.Status.CLOSED)
 
-def case_list_active(*, country: str | None = None, theme: str | None = None) -> QuerySet[Case]:
+
+def case_search(
+    *,
+    statuses: Sequence[str] = PUBLISHED,
+    country: str | None = None,
+    theme: str | None = None,
+    text: str | None = None,
+    people: bool = False,
+) -> QuerySet[Case]:
+    """Cases for every list (public pages, the workspace, the API), newest first.
+
+    `text` matches words in the reference, the index number or the headline; with
+    `people` (staff only: the public must not find a case by a name it hides) also a
+    person's name. Each case carries its organisation, themes, people and `action_count`.
+    """
     cases = (
-        Case.objects.filter(status=Case.Status.ACTIVE)
+        Case.objects.filter(status__in=statuses)
         .select_related("organisation")
         .prefetch_related("themes", "people")
         .annotate(action_count=Count("actions", distinct=True))
-        .order_by("deadline", "-issued_on", "id")
+        .order_by("-published_at", "-created_at", "-id")
     )
     if country:
         cases = cases.filter(country=country.upper())
     if theme:
         cases = cases.filter(themes__slug=theme)
+    text = " ".join((text or "").split())
+    if text:
+        found = Q(headline__icontains=text) | Q(reference__icontains=text)
+        found |= Q(index_number__icontains=text)
+        if people:
+            named = PersonAtRisk.objects.filter(name__icontains=text).values("case_id")
+            found |= Q(pk__in=named)
+        cases = cases.filter(found)
     return cases
+
+
+def case_list_active(*, country: str | None = None, theme: str | None = None) -> QuerySet[Case]:
+    """The public list: active cases, the nearest deadline first."""
+    return case_search(statuses=(Case.Status.ACTIVE,), country=country, theme=theme).order_by(
+        "deadline", "-issued_on", "id"
+    )
 
 
 def case_countries_active() -> list[str]:
@@ -57,4 +99,39 @@ def case_get_public(*, slug: str) -> Case | None:
         )
         .annotate(action_count=Count("actions", distinct=True))
         .first()
+    )
+
+
+def case_get_staff(*, case_uuid: uuid.UUID) -> Case | None:
+    """Any case, draft or not, with everything the staff detail shows (dead contacts too)."""
+    targets = CaseTarget.objects.select_related("official").prefetch_related(
+        Prefetch("official__contact_points", queryset=ContactPoint.objects.all())
+    )
+    return (
+        Case.objects.filter(uuid=case_uuid)
+        .select_related("organisation")
+        .prefetch_related(
+            "themes",
+            "people",
+            "asks",
+            Prefetch("outcomes", queryset=Outcome.objects.select_related("update")),
+            Prefetch("targets", queryset=targets),
+            "updates",
+        )
+        .annotate(action_count=Count("actions", distinct=True))
+        .first()
+    )
+
+
+def update_get(*, case: Case, number: int) -> Update | None:
+    return Update.objects.filter(case=case, number=number).first()
+
+
+def case_events_pending(*, consumer: str, limit: int = 100) -> list[CaseEvent]:
+    """The oldest events `consumer` has not handled yet, with their case, update, outcome."""
+    handled = CaseEventHandled.objects.filter(event=OuterRef("pk"), consumer=consumer)
+    return list(
+        CaseEvent.objects.filter(~Exists(handled))
+        .select_related("case", "update", "outcome")
+        .order_by("id")[:limit]
     )

@@ -57,3 +57,13 @@ def audit_record(
         after=after,
         ip=ip,
     )
+
+
+def audit_object_forget(*, object_type: str, object_id: str, label: str = "(erased)") -> int:
+    """Blank what the audit log quotes of one object (its name, values, the client address).
+
+    For erasure: the entries stay, so the log still says what was done and when.
+    """
+    return AuditEntry.objects.filter(object_type=object_type, object_id=object_id).update(
+        object_repr=label, before={}, after={}, ip=None
+    )

@@ -12,16 +12,14 @@
 3. Replies from officials, recognised by actions' `official_reply_record`.
 4. Anything else is kept and logged as unmatched.
 
-Handlers from other apps are imported when a message needs them: while one is not
-available, the message stays unprocessed and `urgent inbound --retry` routes it later.
+The recorders are the owning apps' services (mailings, actions, supporters): inbound sits
+above them all and only decides which one a message is for.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -31,6 +29,7 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.utils.translation import check_for_language
 
+from urgent.actions.services import letter_bounce_record, official_reply_record
 from urgent.core.mail import mail_send
 from urgent.core.ratelimit import ratelimit_hit, ratelimit_key
 from urgent.inbound import selectors
@@ -44,6 +43,8 @@ from urgent.inbound.reading import (
     sender_address,
 )
 from urgent.inbound.subjects import subject_is_bare_reference, subject_parse
+from urgent.mailings.dsn import dsn_parse
+from urgent.mailings.services import mailing_bounce_record
 from urgent.supporters.addresses import AddressRejected, address_check
 from urgent.supporters.consent import consent_case_wording
 from urgent.supporters.models import Confirmation, Supporter
@@ -68,19 +69,6 @@ class Routed:
     route: str
     note: str = ""
     supporter: Supporter | None = None
-
-
-def _handler(module: str, name: str) -> Callable[..., Any] | None:
-    try:
-        function = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-    return function if callable(function) else None
-
-
-def _waiting(what: str) -> Routed:
-    logger.warning("inbound message kept unprocessed: %s is not available yet", what)
-    return Routed(Status.RECEIVED, Route.NONE, f"waiting for {what}")
 
 
 def message_route(*, row: InboundMessage, message: EmailMessage) -> Routed:
@@ -118,49 +106,32 @@ def _field(item: Any, name: str) -> Any:
 
 
 def _bounce(*, row: InboundMessage, message: EmailMessage, reason: str) -> Routed:
-    dsn_parse = _handler("urgent.mailings.dsn", "dsn_parse")
-    mailing_bounce = _handler("urgent.mailings.services", "mailing_bounce_record")
-    letter_bounce = _handler("urgent.actions.services", "letter_bounce_record")
-    if dsn_parse is None or mailing_bounce is None or letter_bounce is None:
-        missing = [
-            name
-            for name, fn in (
-                ("urgent.mailings.dsn.dsn_parse", dsn_parse),
-                ("urgent.mailings.services.mailing_bounce_record", mailing_bounce),
-                ("urgent.actions.services.letter_bounce_record", letter_bounce),
-            )
-            if fn is None
-        ]
-        return _waiting(", ".join(missing))
     reports = list(dsn_parse(message) or [])
     if not reports:
         return _automatic_reply(row=row, message=message, reason=f"{reason}; no report inside")
     for report in reports:
-        kwargs = {
-            "message_id": _field(report, "message_id") or "",
-            "recipient": _field(report, "recipient") or "",
-            "permanent": bool(_field(report, "permanent")),
-            "diagnostic": _field(report, "diagnostic") or "",
-        }
-        mailing_bounce(**kwargs)
-        letter_bounce(**kwargs)
+        message_id = str(_field(report, "message_id") or "")
+        recipient = str(_field(report, "recipient") or "")
+        permanent = bool(_field(report, "permanent"))
+        diagnostic = str(_field(report, "diagnostic") or "")
+        for record in (mailing_bounce_record, letter_bounce_record):
+            record(
+                message_id=message_id,
+                recipient=recipient,
+                permanent=permanent,
+                diagnostic=diagnostic,
+            )
     return Routed(Status.PROCESSED, Route.BOUNCE, f"{len(reports)} recipient(s) reported")
 
 
 def _automatic_reply(*, row: InboundMessage, message: EmailMessage, reason: str) -> Routed:
-    record = _handler("urgent.actions.services", "official_reply_record")
-    if record is None:
-        return _waiting("urgent.actions.services.official_reply_record")
-    if record(message=message, raw=bytes(row.raw)):
+    if official_reply_record(message=message, raw=bytes(row.raw)):
         return Routed(Status.PROCESSED, Route.OFFICIAL_REPLY, f"automatic reply ({reason})")
     return Routed(Status.IGNORED, Route.AUTO_REPLY, reason)
 
 
 def _official_reply(*, row: InboundMessage, message: EmailMessage) -> Routed:
-    record = _handler("urgent.actions.services", "official_reply_record")
-    if record is None:
-        return _waiting("urgent.actions.services.official_reply_record")
-    if record(message=message, raw=bytes(row.raw)):
+    if official_reply_record(message=message, raw=bytes(row.raw)):
         return Routed(Status.PROCESSED, Route.OFFICIAL_REPLY)
     logger.info("inbound message %s matched nothing", row.pk)
     return Routed(Status.UNMATCHED, Route.OTHER, "matched no request, case or letter")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db.models import QuerySet
 
@@ -9,6 +11,8 @@ from urgent.cases.models import Case
 from urgent.core.models import Organisation
 from urgent.inbound.models import InboundMessage
 from urgent.inbound.subjects import reference_key
+from urgent.supporters.models import Supporter
+from urgent.supporters.selectors import iso
 
 
 def updates_addresses() -> set[str]:
@@ -60,3 +64,11 @@ def inbound_pending(*, limit: int) -> QuerySet[InboundMessage]:
         status__in=[InboundMessage.Status.RECEIVED, InboundMessage.Status.FAILED],
         attempts__lt=10,
     ).order_by("received_at", "id")[:limit]
+
+
+def supporter_messages_export(*, supporter: Supporter) -> list[dict[str, Any]]:
+    """The mail a supporter sent us, for their right-of-access export."""
+    return [
+        {"received_at": iso(m.received_at), "subject": m.subject, "status": m.status}
+        for m in InboundMessage.objects.filter(supporter=supporter).order_by("received_at")
+    ]

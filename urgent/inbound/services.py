@@ -24,6 +24,7 @@ from urgent.inbound import selectors
 from urgent.inbound.models import InboundMessage
 from urgent.inbound.reading import Unreadable, header, message_id, message_read
 from urgent.inbound.router import message_route
+from urgent.supporters.models import Supporter
 
 logger = logging.getLogger(__name__)
 
@@ -209,3 +210,9 @@ def inbound_prune(*, batch: int = 1000) -> int:
     if deleted:
         logger.info("deleted %s routed inbound messages older than %s days", deleted, KEPT.days)
     return deleted
+
+
+def supporter_messages_forget(*, supporter: Supporter) -> int:
+    """For erasure: delete the mail a supporter sent us (it holds their address and words)."""
+    deleted, _detail = InboundMessage.objects.filter(supporter=supporter).delete()
+    return int(deleted)

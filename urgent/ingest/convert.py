@@ -13,25 +13,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 from email_validator import EmailNotValidError, validate_email
 
+from urgent.cases.themes import THEME_NAMES  # noqa: F401  (the one theme table, re-exported)
 from urgent.ingest.parsing.countries import alias_table
 from urgent.ingest.parsing.text import fold
 from urgent.ingest.record import SCHEMA_FIELDS, CaseSheet, Person, Target, UpdateRequest
 from urgent.ingest.selectors import FAX_SUFFIX_DIGITS, fax_digits
 from urgent.officials.models import ContactPoint
-
-# Readable names for the theme slugs the parser emits; stored in the Theme table when a
-# theme is first seen.
-THEME_NAMES = {
-    "torture": "Torture and ill-treatment",
-    "enforced-disappearance": "Enforced disappearance",
-    "death-penalty": "Death penalty",
-    "prisoner-of-conscience": "Prisoner of conscience",
-    "human-rights-defenders": "Human rights defenders",
-    "freedom-of-expression": "Freedom of expression",
-    "fair-trial": "Fair trial",
-    "refugees-migrants": "Refugees and migrants",
-    "arbitrary-detention": "Arbitrary detention",
-}
 
 PRONOUNS = {"m": "he/him", "f": "she/her"}
 

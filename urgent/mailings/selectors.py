@@ -5,12 +5,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from urgent.core.queue import Progress, due, progress_from_counts, queue_counts
 from urgent.mailings.models import Delivery, Mailing
+from urgent.supporters.models import Supporter
+from urgent.supporters.selectors import iso
 
 RATE_WINDOW = timedelta(seconds=60)
 
@@ -98,3 +101,13 @@ def deliveries_since(*, since: datetime, kinds: Iterable[str] | None = None) -> 
     if kinds is not None:
         rows = rows.filter(mailing__kind__in=list(kinds))
     return rows
+
+
+def supporter_mail_export(*, supporter: Supporter) -> list[dict[str, Any]]:
+    """The mailings sent (or queued) to a supporter, for their right-of-access export."""
+    return [
+        {"mailing": d.mailing.name, "status": d.status, "sent_at": iso(d.sent_at)}
+        for d in Delivery.objects.filter(supporter=supporter)
+        .select_related("mailing")
+        .order_by("id")
+    ]

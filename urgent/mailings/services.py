@@ -321,3 +321,18 @@ def mailing_bounce_record(
     if marked:
         logger.info("supporter %s marked bouncing after hard bounces", delivery.supporter_id)
     return True
+
+
+@transaction.atomic
+def deliveries_supporter_forget(*, supporter: Supporter) -> int:
+    """For erasure: stop mail not yet sent to a supporter and blank what the rows quote.
+
+    Bounce diagnostics quote the address ("550 <ana@example.org>: no such user"); the rows
+    stay, without it, for the mailings' figures. Returns how many messages were stopped.
+    """
+    waiting = [Delivery.Status.QUEUED, Delivery.Status.DEFERRED]
+    stopped = Delivery.objects.filter(supporter=supporter, status__in=waiting).update(
+        status=Delivery.Status.CANCELLED, claimed_until=None, error=""
+    )
+    Delivery.objects.filter(supporter=supporter).exclude(error="").update(error="")
+    return int(stopped)

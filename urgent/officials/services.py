@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -91,7 +91,8 @@ def contact_point_flag_to_staff(*, contact_point_id: int, reason: str) -> int:
     )
 
 
-# The directory itself: create, edit, merge duplicates, staff confirmation of health.
+# The directory itself: create, edit, staff confirmation of health. Merging duplicates
+# rewrites the cases' targets, so it lives with them (urgent.cases.services.targets).
 
 OFFICIAL_FIELDS = (
     "honorific",
@@ -201,66 +202,3 @@ def contact_point_health_set(
         actor=actor, action=f"contact_point.{health}", obj=contact_point, before=before, after=after
     )
     return contact_point
-
-
-@transaction.atomic
-def official_merge(*, keep: Official, duplicate: Official, actor: Actor) -> Official:
-    """Fold a duplicate into the official kept: its case targets, actions and contact points.
-
-    Rows that point at a contact point (letters, deliveries) follow it to the official kept,
-    or to the kept official's identical contact point.
-    """
-    if keep.pk == duplicate.pk:
-        raise ApplicationError(_("Choose two different officials to merge."))
-    from urgent.cases.models import CaseTarget  # cases depends on officials, not the reverse
-
-    for target in CaseTarget.objects.filter(official=duplicate).select_related("case"):
-        if CaseTarget.objects.filter(case=target.case, official=keep).exists():
-            target.delete()
-        else:
-            target.official = keep
-            target.save(update_fields=["official"])
-    for point in duplicate.contact_points.all():
-        twin = keep.contact_points.filter(kind=point.kind, value=point.value).first()
-        if twin is None:
-            point.official = keep
-            point.save(update_fields=["official"])
-        else:
-            _contact_point_repoint(old=point, new=twin)
-    for relation in duplicate._meta.related_objects:
-        if relation.many_to_many:
-            for row in getattr(duplicate, str(relation.get_accessor_name())).all():
-                getattr(row, relation.field.name).add(keep)
-    for key in OFFICIAL_FIELDS:
-        if not getattr(keep, key) and getattr(duplicate, key):
-            setattr(keep, key, getattr(duplicate, key))
-    keep.save()
-    audit_record(
-        actor=actor,
-        action="official.merge",
-        obj=keep,
-        before={"merged": str(duplicate), "merged_id": duplicate.pk},
-        after={"kept_id": keep.pk},
-    )
-    duplicate.delete()
-    return keep
-
-
-def _contact_point_repoint(*, old: ContactPoint, new: ContactPoint) -> None:
-    try:
-        with transaction.atomic():
-            for relation in old._meta.related_objects:
-                if relation.one_to_many:
-                    manager = relation.related_model._default_manager  # type: ignore[union-attr]
-                    manager.filter(**{relation.field.name: old}).update(
-                        **{relation.field.name: new}
-                    )
-            old.delete()
-    except IntegrityError as exc:
-        raise ApplicationError(
-            _(
-                "Both officials received the same letter at %(value)s, so their records cannot "
-                "be merged automatically. Mark one contact point dead instead."
-            )
-            % {"value": old.value}
-        ) from exc

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,12 +15,15 @@ from django.views.decorators.http import require_POST
 
 from urgent.cases import services
 from urgent.cases.models import Case, CaseTarget, CaseTranslation
+from urgent.cases.selectors import case_search
 from urgent.core.access import staff_required
 from urgent.core.errors import ApplicationError
-from urgent.core.models import Organisation
 from urgent.core.roles import EDIT, PUBLISH, TRANSLATE, VIEW, role_can
+from urgent.core.selectors import organisation_default
 from urgent.officials.models import Official
+from urgent.officials.selectors import official_search
 from urgent.officials.services import official_create
+from urgent.outreach.selectors import case_alert_preview
 from urgent.staff import forms
 
 CASE_FIELDS = tuple(f for f in services.EDITABLE_FIELDS)
@@ -34,28 +37,12 @@ def _form_errors_from(form: Any, exc: ApplicationError) -> None:
         form.add_error(None, exc.message)
 
 
-def _organisation() -> Organisation:
-    org = Organisation.objects.order_by("id").first()
-    if org is None:
-        org = Organisation.objects.create(name="Urgent", slug="urgent")
-    return org
-
-
 @staff_required(VIEW)
 def case_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     query = request.GET.get("q", "").strip()[:100]
-    cases = Case.objects.annotate(action_count=Count("actions", distinct=True)).order_by(
-        "-updated_at"
-    )
-    if status in Case.Status.values:
-        cases = cases.filter(status=status)
-    if query:
-        cases = cases.filter(
-            Q(reference__icontains=query)
-            | Q(headline__icontains=query)
-            | Q(people__name__icontains=query)
-        ).distinct()
+    statuses = [status] if status in Case.Status.values else Case.Status.values
+    cases = case_search(statuses=statuses, text=query, people=True).order_by("-updated_at")
     return render(
         request,
         "staff/case_list.html",
@@ -83,7 +70,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         }
         try:
             case = services.case_create(
-                organisation=_organisation(),
+                organisation=organisation_default(),
                 reference=reference,
                 headline=headline,
                 country=country,
@@ -106,18 +93,7 @@ def _editor_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[
     initial["themes"] = list(case.themes.all())
     initial["version"] = case.version
     query = request.GET.get("official", "").strip()[:100]
-    found: list[Official] = []
-    if query:
-        found = list(
-            Official.objects.filter(
-                Q(name__icontains=query)
-                | Q(title__icontains=query)
-                | Q(organisation__icontains=query)
-                | Q(contact_points__value__icontains=query)
-            )
-            .distinct()
-            .prefetch_related("contact_points")[:20]
-        )
+    found = list(official_search(text=query)[:20]) if query else []
     targets = list(
         case.targets.select_related("official").prefetch_related("official__contact_points")
     )
@@ -297,7 +273,7 @@ def case_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def case_preview_alert(request: HttpRequest, pk: int) -> HttpResponse:
     """The alert email as supporters will receive it: subject, text, and the HTML part."""
     case = get_object_or_404(Case, pk=pk)
-    rendered = services.case_alert_preview(case=case)
+    rendered = case_alert_preview(case=case)
     if request.GET.get("part") == "html" and rendered.html:
         response = HttpResponse(rendered.html)
         # The mail's HTML shown alone, unable to run anything or load from elsewhere.

@@ -11,12 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from urgent.cases.services import official_merge as case_official_merge
 from urgent.core.access import staff_required
 from urgent.core.errors import ApplicationError
 from urgent.core.models import AuditEntry
 from urgent.core.roles import EDIT, VIEW, role_can
 from urgent.officials import services
 from urgent.officials.models import ContactPoint, Official
+from urgent.officials.selectors import official_search
 from urgent.staff import forms
 
 
@@ -24,29 +26,20 @@ from urgent.staff import forms
 def official_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     health = request.GET.get("health", "")
-    officials = Official.objects.annotate(
+    unwell = health if health in {ContactPoint.Health.BOUNCING, ContactPoint.Health.DEAD} else None
+    officials = official_search(text=query, health=unwell).annotate(
         case_count=Count("case_targets", distinct=True),
         unhealthy=Count(
             "contact_points",
             filter=~Q(contact_points__health=ContactPoint.Health.OK),
             distinct=True,
         ),
-    ).prefetch_related("contact_points")
-    if query:
-        officials = officials.filter(
-            Q(name__icontains=query)
-            | Q(title__icontains=query)
-            | Q(organisation__icontains=query)
-            | Q(country__iexact=query)
-            | Q(contact_points__value__icontains=query)
-        ).distinct()
-    if health in {ContactPoint.Health.BOUNCING, ContactPoint.Health.DEAD}:
-        officials = officials.filter(contact_points__health=health).distinct()
+    )
     return render(
         request,
         "staff/official_list.html",
         {
-            "officials": officials.order_by("country", "name", "title")[:200],
+            "officials": officials[:200],
             "q": query,
             "health": health,
         },
@@ -179,7 +172,7 @@ def official_merge(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose the duplicate to merge into this official."))
         return redirect("staff_official_detail", keep.pk)
     try:
-        services.official_merge(keep=keep, duplicate=duplicate, actor=request.user)
+        case_official_merge(keep=keep, duplicate=duplicate, actor=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

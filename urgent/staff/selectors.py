@@ -28,6 +28,25 @@ class MailingProgress:
         return self.sent + self.failed + self.remaining
 
 
+def _mailings_running(limit: int = 10) -> list[MailingProgress]:
+    running = Mailing.objects.filter(
+        state__in=[Mailing.State.SENDING, Mailing.State.PAUSED]
+    ).annotate(
+        sent=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
+        failed=Count(
+            "deliveries",
+            filter=Q(deliveries__status__in=[Delivery.Status.FAILED, Delivery.Status.BOUNCED]),
+        ),
+        all_rows=Count("deliveries"),
+    )[:limit]
+    return [
+        MailingProgress(
+            mailing=m, sent=m.sent, failed=m.failed, remaining=m.all_rows - m.sent - m.failed
+        )
+        for m in running
+    ]
+
+
 def dashboard_data(*, days: int = 30) -> dict[str, Any]:
     today = timezone.localdate()
     since = timezone.now() - datetime.timedelta(days=days)
@@ -58,25 +77,7 @@ def dashboard_data(*, days: int = 30) -> dict[str, Any]:
         .order_by("-updated_at")[:20]
     )
     replies = list(OfficialReply.objects.select_related("case", "official")[:10])
-    running = list(
-        Mailing.objects.filter(state__in=[Mailing.State.SENDING, Mailing.State.PAUSED]).annotate(
-            sent=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
-            failed=Count(
-                "deliveries",
-                filter=Q(deliveries__status__in=[Delivery.Status.FAILED, Delivery.Status.BOUNCED]),
-            ),
-            all_rows=Count("deliveries"),
-        )[:10]
-    )
-    mailings = [
-        MailingProgress(
-            mailing=m,
-            sent=m.sent,
-            failed=m.failed,
-            remaining=m.all_rows - m.sent - m.failed,
-        )
-        for m in running
-    ]
+    mailings = _mailings_running()
     return {
         "active_cases": active,
         "actions_per_day": actions_per_day,

@@ -5,9 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from urgent.cases.models import Case
 from urgent.supporters.links import supporter_token_read
@@ -72,20 +70,18 @@ def supporter_has_new_cases(*, supporter: Supporter) -> bool:
     return supporter_subscriptions(supporter=supporter).filter(kind="new_cases").exists()
 
 
-def _iso(value: Any) -> str | None:
+def iso(value: Any) -> str | None:
+    """A date or time as export data: ISO 8601, or None."""
     return value.isoformat() if value is not None else None
 
 
-def supporter_export(*, supporter: Supporter) -> dict[str, Any]:
-    """Everything Urgent holds about one supporter, as JSON-ready data (right of access)."""
-    actions = (
-        supporter.actions.select_related("case")
-        .prefetch_related("officials")
-        .order_by("created_at")
-    )
-    action_fields = {f.name for f in apps.get_model("actions", "Action")._meta.get_fields()}
-    data: dict[str, Any] = {
-        "exported_at": timezone.now().isoformat(),
+def supporter_profile_export(*, supporter: Supporter) -> dict[str, Any]:
+    """What the supporters app holds about one supporter, as JSON-ready data.
+
+    The full right-of-access export (with actions and mail) is composed above, in
+    urgent.outreach.selectors.supporter_export.
+    """
+    return {
         "supporter": {
             "id": str(supporter.uuid),
             "email": supporter.email,
@@ -100,16 +96,16 @@ def supporter_export(*, supporter: Supporter) -> dict[str, Any]:
             "themes": sorted(supporter.themes.values_list("slug", flat=True)),
             "channels": supporter.channels,
             "bounce_count": supporter.bounce_count,
-            "joined_at": _iso(supporter.created_at),
-            "confirmed_at": _iso(supporter.confirmed_at),
+            "joined_at": iso(supporter.created_at),
+            "confirmed_at": iso(supporter.confirmed_at),
         },
         "consents": [
             {
                 "purpose": c.purpose,
                 "wording": c.wording,
                 "source": c.source,
-                "given_at": _iso(c.given_at),
-                "withdrawn_at": _iso(c.withdrawn_at),
+                "given_at": iso(c.given_at),
+                "withdrawn_at": iso(c.withdrawn_at),
             }
             for c in supporter.consents.order_by("given_at")
         ],
@@ -118,8 +114,8 @@ def supporter_export(*, supporter: Supporter) -> dict[str, Any]:
                 "kind": s.kind,
                 "case": s.case.reference if s.case else None,
                 "source": s.source,
-                "confirmed_at": _iso(s.confirmed_at),
-                "ended_at": _iso(s.ended_at),
+                "confirmed_at": iso(s.confirmed_at),
+                "ended_at": iso(s.ended_at),
             }
             for s in supporter.subscriptions.select_related("case").order_by("created_at")
         ],
@@ -128,41 +124,12 @@ def supporter_export(*, supporter: Supporter) -> dict[str, Any]:
                 "kind": c.kind,
                 "case": c.case.reference if c.case else None,
                 "source": c.source,
-                "requested_at": _iso(c.created_at),
-                "confirmed_at": _iso(c.confirmed_at),
+                "requested_at": iso(c.created_at),
+                "confirmed_at": iso(c.confirmed_at),
             }
             for c in supporter.confirmations.select_related("case").order_by("created_at")
         ],
-        "actions": [
-            {
-                "case": a.case.reference,
-                "channel": a.channel,
-                "taken_at": _iso(a.created_at),
-                "confirmed": a.confirmed,
-                "officials": [str(o) for o in a.officials.all()],
-                "letter": a.letter,
-                **{
-                    name: getattr(a, name)
-                    for name in ("subject", "signature", "language")
-                    if name in action_fields
-                },
-            }
-            for a in actions
-        ],
-        "mail_received": [
-            {
-                "mailing": d.mailing.name,
-                "status": d.status,
-                "sent_at": _iso(d.sent_at),
-            }
-            for d in supporter.deliveries.select_related("mailing").order_by("id")
-        ],
-        "mail_sent_to_us": [
-            {"received_at": _iso(m.received_at), "subject": m.subject, "status": m.status}
-            for m in supporter.inbound_messages.order_by("received_at")
-        ],
     }
-    return data
 
 
 def subscription_case_audience(*, case: Case) -> QuerySet[Supporter]:

@@ -1,4 +1,5 @@
-"""Writes to supporters: requests and their confirmation, preferences, unsubscribing, erasure.
+"""Writes to supporters: requests and their confirmation, preferences, unsubscribing, and
+the supporters app's own part of erasure (urgent.outreach runs the whole of it).
 
 Every request that would put an address on a list (the sign-up form, the "Keep me updated"
 button, an email naming a case) goes through `confirmation_request`, which mails a signed
@@ -13,13 +14,11 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from urgent.cases.models import Case, Theme
-from urgent.core.audit import audit_record
 from urgent.core.errors import NotFound
 from urgent.core.mail import mail_send
 from urgent.core.ratelimit import ratelimit_hit, ratelimit_key
@@ -44,9 +43,6 @@ PROFILE_FIELDS = (
     "countries",
     "channels",
 )
-
-# Statuses of queued mail that erasure and unsubscribing stop before it leaves.
-_WAITING = ("queued", "deferred", "held")
 
 
 def supporter_for_email(*, email: str, language: str) -> Supporter:
@@ -290,7 +286,8 @@ def _subscriptions_end(*, supporter: Supporter, case: Case | None, kind: str | N
 def supporter_unsubscribe(*, supporter: Supporter, case: Case | None, source: str) -> int:
     """Stop updates on one case, or everything when `case` is None; safe to repeat.
 
-    Unsubscribing from everything also stops mail already queued for this supporter.
+    Mail already queued for a supporter who unsubscribed from everything is not sent: the
+    mailing engine cancels the row of anyone no longer active when their turn comes.
     """
     supporter = Supporter.objects.select_for_update().get(pk=supporter.pk)
     if supporter.status == Supporter.Status.ERASED:
@@ -300,86 +297,27 @@ def supporter_unsubscribe(*, supporter: Supporter, case: Case | None, source: st
         supporter.status = Supporter.Status.UNSUBSCRIBED
         supporter.save(update_fields=["status", "updated_at"])
         supporter.confirmations.filter(confirmed_at__isnull=True).delete()
-        _queued_mail_cancel(supporter=supporter, reason="unsubscribed")
     logger.info("supporter %s unsubscribed from %s (%s)", supporter.pk, case or "all", source)
     return ended
 
 
-def _queued_mail_cancel(*, supporter: Supporter, reason: str) -> int:
-    """Stop this supporter's mailing deliveries that have not left yet.
-
-    A Delivery is one row per mailing and recipient; a cancelled status is used when the
-    mailings model has one, and otherwise the waiting row is deleted so no worker sends it.
-    """
-    delivery_model = apps.get_model("mailings", "Delivery")
-    waiting = delivery_model.objects.filter(supporter=supporter, status__in=_WAITING)
-    statuses = {value for value, _label in delivery_model._meta.get_field("status").choices}
-    if "cancelled" in statuses:
-        fields = {f.name for f in delivery_model._meta.get_fields()}
-        changes: dict[str, Any] = {"status": "cancelled"}
-        if "error" in fields:
-            changes["error"] = f"cancelled: supporter {reason}"
-        return int(waiting.update(**changes))
-    deleted, _detail = waiting.delete()
-    return int(deleted)
-
-
-def _letters_cancel(*, supporter: Supporter) -> int:
-    """Stop letters to officials that have not left yet: their text is about to be erased."""
-    letter_model = apps.get_model("actions", "LetterDelivery")
-    fields = {f.name for f in letter_model._meta.get_fields()}
-    if "supporter" in fields:
-        waiting = letter_model.objects.filter(supporter=supporter)
-    else:
-        waiting = letter_model.objects.filter(action__supporter=supporter)
-    statuses = {value for value, _label in letter_model._meta.get_field("status").choices}
-    status = "cancelled" if "cancelled" in statuses else "failed"
-    return int(
-        waiting.filter(status__in=_WAITING).update(
-            status=status, error="cancelled: the supporter erased their data"
-        )
-    )
-
-
 @transaction.atomic
-def supporter_erase(*, supporter: Supporter) -> Supporter:
-    """Remove everything that identifies a supporter; keep the anonymous counts.
+def supporter_anonymise(*, supporter: Supporter) -> Supporter:
+    """Turn a supporter into an anonymous shell; the supporters app's part of erasure.
 
-    The row stays as an anonymous shell (status erased, no address, new UUID so every link
-    already sent stops working) and their actions keep pointing at it, so action counts and
-    "how many people acted" stay true. Letters they wrote are blanked; queued mail to them
-    and queued letters from them are stopped; consents, subscriptions, pending requests and
-    the mail they sent us are deleted.
+    The row stays (status erased, no address, a new UUID so every link already sent stops
+    working) so that actions pointing at it keep "how many people acted" true. Consents,
+    subscriptions and pending requests are deleted. What other apps hold (letters, mail,
+    mail received) is theirs to forget: urgent.outreach.services.supporter_erase runs
+    the whole erasure, this included.
     """
     supporter = Supporter.objects.select_for_update().get(pk=supporter.pk)
     if supporter.status == Supporter.Status.ERASED:
         return supporter
-    _queued_mail_cancel(supporter=supporter, reason="erased")
-    _letters_cancel(supporter=supporter)
-    action_model = apps.get_model("actions", "Action")
-    personal = {"letter": ""}
-    action_fields = {f.name for f in action_model._meta.get_fields()}
-    for name in ("signature", "subject"):
-        if name in action_fields:
-            personal[name] = ""
-    action_model.objects.filter(supporter=supporter).update(**personal)
-    # Rows other apps keep only because of this person: letters waiting for this address
-    # to be confirmed, and the mail this person sent us.
-    accessors = {r.get_accessor_name() for r in Supporter._meta.related_objects}
-    for accessor in ("pending_letters", "inbound_messages"):
-        if accessor in accessors:
-            getattr(supporter, accessor).all().delete()
-    delivery_model = apps.get_model("mailings", "Delivery")
-    # Bounce diagnostics quote the address ("550 <ana@example.org>: no such user").
-    delivery_model.objects.filter(supporter=supporter).exclude(error="").update(error="")
     supporter.consents.all().delete()
     supporter.subscriptions.all().delete()
     supporter.confirmations.all().delete()
     supporter.themes.clear()
-    audit_model = apps.get_model("core", "AuditEntry")
-    audit_model.objects.filter(
-        object_type="supporters.supporter", object_id=str(supporter.pk)
-    ).update(object_repr="(erased supporter)", before={}, after={}, ip=None)
     now = timezone.now()
     Supporter.objects.filter(pk=supporter.pk).update(
         email=None,
@@ -398,7 +336,6 @@ def supporter_erase(*, supporter: Supporter) -> Supporter:
         updated_at=now,
         uuid=uuid.uuid4(),
     )
-    audit_record(actor=None, action="supporter.erase", after={"supporter_id": supporter.pk})
     supporter.refresh_from_db()
     return supporter
 

@@ -7,30 +7,23 @@ message, so each shows a button and only its POST confirms, changes or unsubscri
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from urgent.cases.models import Case
 from urgent.core.errors import ApplicationError
-from urgent.core.ratelimit import ratelimit_hit, ratelimit_key
 from urgent.supporters import selectors, services
 from urgent.supporters.addresses import AddressRejected
 from urgent.supporters.consent import consent_case_wording, consent_join_wording
 from urgent.supporters.forms import (
-    EraseForm,
     JoinForm,
     KeepUpdatedForm,
     LinkRequestForm,
@@ -38,49 +31,20 @@ from urgent.supporters.forms import (
 )
 from urgent.supporters.links import supporter_url
 from urgent.supporters.models import Confirmation, Supporter
+from urgent.supporters.pages import LINK_PAGE_LIMIT_PER_IP
+from urgent.supporters.pages import link_invalid as _link_invalid
+from urgent.supporters.pages import page_allowed as _allowed
+from urgent.supporters.pages import private_page as _private
+from urgent.supporters.pages import too_many as _too_many
 
 logger = logging.getLogger(__name__)
 
-# Per client address per hour, and per email address per hour, on each public form.
+# Per client address per hour on each public form (per email address: pages.py).
 FORM_LIMIT_PER_IP = 20
-FORM_LIMIT_PER_ADDRESS = 10
-LINK_PAGE_LIMIT_PER_IP = 120
-
-
-def _ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def _language() -> str:
     return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
-
-
-def _too_many(request: HttpRequest) -> HttpResponse:
-    return render(request, "supporters/too_many.html", status=429)
-
-
-def _allowed(request: HttpRequest, scope: str, *, email: str = "", per_ip: int) -> bool:
-    if not ratelimit_hit(key=ratelimit_key(scope, _ip(request)), limit=per_ip, window_seconds=3600):
-        return False
-    return not email or ratelimit_hit(
-        key=ratelimit_key(f"{scope}-address", email.lower()),
-        limit=FORM_LIMIT_PER_ADDRESS,
-        window_seconds=3600,
-    )
-
-
-def _private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Pages with personal data: never cached, never indexed, never sent as a referrer."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        response.headers["X-Robots-Tag"] = "noindex"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
-
-    return wrapped
 
 
 def _sent() -> HttpResponseRedirect:
@@ -193,10 +157,6 @@ def link_request(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _link_invalid(request: HttpRequest) -> HttpResponse:
-    return render(request, "supporters/link_invalid.html", status=404)
-
-
 @_private
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
@@ -296,51 +256,6 @@ def preferences_stop(request: HttpRequest, token: str) -> HttpResponse:
         return HttpResponseRedirect(request.path.rsplit("stop/", 1)[0])
     services.supporter_unsubscribe(supporter=supporter, case=case, source="preference centre")
     return HttpResponseRedirect(f"{request.path.rsplit('stop/', 1)[0]}?stopped=1")
-
-
-@_private
-@require_POST
-def preferences_export(request: HttpRequest, token: str) -> HttpResponse:
-    found = selectors.supporter_from_link(token=token, purpose="preferences")
-    if found is None:
-        return _link_invalid(request)
-    if not _allowed(request, "export", per_ip=30):
-        return _too_many(request)
-    supporter, _extra = found
-    data = selectors.supporter_export(supporter=supporter)
-    response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
-    )
-    stamp = timezone.now().strftime("%Y-%m-%d")
-    response["Content-Disposition"] = f'attachment; filename="urgent-my-data-{stamp}.json"'
-    return response
-
-
-@_private
-@require_http_methods(["GET", "POST"])
-def preferences_erase(request: HttpRequest, token: str) -> HttpResponse:
-    found = selectors.supporter_from_link(token=token, purpose="preferences")
-    if found is None:
-        return _link_invalid(request)
-    supporter, _extra = found
-    form = EraseForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if not _allowed(request, "erase", per_ip=30):
-            return _too_many(request)
-        if form.is_valid():
-            services.supporter_erase(supporter=supporter)
-            return render(request, "supporters/erased.html")
-    return render(
-        request,
-        "supporters/erase.html",
-        {
-            "supporter": supporter,
-            "form": form,
-            "token": token,
-            "action_count": selectors.supporter_actions(supporter=supporter).count(),
-        },
-        status=400 if form.is_bound and form.errors else 200,
-    )
 
 
 @_private

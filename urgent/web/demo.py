@@ -18,19 +18,9 @@ from django.utils import timezone
 
 from urgent.actions.models import Action
 from urgent.cases.models import Ask, Case, CaseTarget, Outcome, PersonAtRisk, Theme, Update
+from urgent.cases.themes import theme_name
 from urgent.core.models import Organisation
 from urgent.officials.models import ContactPoint, Official
-
-THEMES = {
-    "enforced-disappearance": "Enforced disappearance",
-    "torture": "Torture and ill-treatment",
-    "death-penalty": "Death penalty",
-    "prisoner-of-conscience": "Prisoner of conscience",
-    "human-rights-defenders": "Human rights defenders",
-    "freedom-of-expression": "Freedom of expression",
-    "fair-trial": "Fair trial",
-    "refugees-migrants": "Refugees and migrants",
-}
 
 # key -> (honorific, name, title, organisation, country, language, salutation, contact points)
 OFFICIALS: dict[str, tuple[str, str, str, str, str, str, str, list[tuple[str, str, str]]]] = {
@@ -337,22 +327,7 @@ CASES: tuple[DemoCase, ...] = (
 CHANNELS = [c.value for c in Action.Channel]
 
 
-@transaction.atomic
-def demo_load() -> list[str]:
-    """Create the demo world; safe to run again (what exists is left alone)."""
-    created: list[str] = []
-    org, _ = Organisation.objects.get_or_create(
-        slug="demo",
-        defaults={
-            "name": "Urgent Demo Network",
-            "website": "https://example.org",
-            "update_request_email": "updates@example.org",
-        },
-    )
-    themes = {
-        slug: Theme.objects.get_or_create(slug=slug, defaults={"name": name})[0]
-        for slug, name in THEMES.items()
-    }
+def _officials_load(org: Organisation) -> dict[str, Official]:
     officials: dict[str, Official] = {}
     for key, (
         honorific,
@@ -387,64 +362,97 @@ def demo_load() -> list[str]:
                     last_confirmed_on=timezone.localdate() - datetime.timedelta(days=30),
                 )
         officials[key] = official
+    return officials
+
+
+def _case_create(demo: DemoCase, org: Organisation, today: datetime.date) -> Case:
+    deadline = None
+    if demo.deadline_in_days is not None:
+        deadline = today + datetime.timedelta(days=demo.deadline_in_days)
+    published = None
+    if demo.status != Case.Status.DRAFT:
+        published = timezone.now() - datetime.timedelta(days=demo.issued_days_ago)
+    return Case.objects.create(
+        organisation=org,
+        reference=demo.reference,
+        slug=demo.slug,
+        headline=demo.headline,
+        country=demo.country,
+        story=demo.story,
+        background=demo.background,
+        status=demo.status,
+        issued_on=today - datetime.timedelta(days=demo.issued_days_ago),
+        deadline=deadline,
+        language=demo.language,
+        published_at=published,
+        origin_org=org.name,
+    )
+
+
+def _case_fill(
+    case: Case, demo: DemoCase, themes: dict[str, Theme], officials: dict[str, Official]
+) -> None:
+    """People, asks, targets, updates (with the outcome) and a few self-reported actions."""
+    case.themes.set([themes[slug] for slug in demo.themes])
+    for position, (name, pronouns, visibility) in enumerate(demo.people):
+        PersonAtRisk.objects.create(
+            case=case, name=name, pronouns=pronouns, visibility=visibility, position=position
+        )
+    Ask.objects.bulk_create(
+        Ask(case=case, text=text, position=position) for position, text in enumerate(demo.asks)
+    )
+    for position, (key, role) in enumerate(demo.targets):
+        CaseTarget.objects.create(case=case, official=officials[key], role=role, position=position)
+    for number, (title, body) in enumerate(demo.updates, start=1):
+        update = Update.objects.create(
+            case=case,
+            number=number,
+            title=title,
+            body=body,
+            issued_on=(case.issued_on or timezone.localdate())
+            + datetime.timedelta(days=14 * number),
+            published_at=timezone.now(),
+        )
+        if demo.outcome:
+            Outcome.objects.create(
+                case=case, kind=demo.outcome, occurred_on=update.issued_on, update=update
+            )
+    # Self-reported actions without a supporter, so counts on the pages are not zero.
+    Action.objects.bulk_create(
+        Action(case=case, channel=CHANNELS[i % len(CHANNELS)], confirmed=False)
+        for i in range(demo.actions)
+    )
+
+
+@transaction.atomic
+def demo_load() -> list[str]:
+    """Create the demo world; safe to run again (what exists is left alone).
+
+    Rows are written directly, not through the lifecycle services: the demo world is a
+    state to show, not a history, so it sends no alerts and records no events.
+    """
+    org, _ = Organisation.objects.get_or_create(
+        slug="demo",
+        defaults={
+            "name": "Urgent Demo Network",
+            "website": "https://example.org",
+            "update_request_email": "updates@example.org",
+        },
+    )
+    # Named by the one theme table (urgent.cases.themes).
+    slugs = sorted({slug for demo in CASES for slug in demo.themes})
+    themes = {
+        slug: Theme.objects.get_or_create(slug=slug, defaults={"name": theme_name(slug)})[0]
+        for slug in slugs
+    }
+    officials = _officials_load(org)
     today = timezone.localdate()
+    created: list[str] = []
     for demo in CASES:
         if Case.objects.filter(organisation=org, reference=demo.reference).exists():
             continue
-        issued = today - datetime.timedelta(days=demo.issued_days_ago)
-        case = Case.objects.create(
-            organisation=org,
-            reference=demo.reference,
-            slug=demo.slug,
-            headline=demo.headline,
-            country=demo.country,
-            story=demo.story,
-            background=demo.background,
-            status=demo.status,
-            issued_on=issued,
-            deadline=(
-                today + datetime.timedelta(days=demo.deadline_in_days)
-                if demo.deadline_in_days is not None
-                else None
-            ),
-            language=demo.language,
-            published_at=(
-                None
-                if demo.status == Case.Status.DRAFT
-                else timezone.now() - datetime.timedelta(days=demo.issued_days_ago)
-            ),
-            origin_org=org.name,
-        )
-        case.themes.set([themes[slug] for slug in demo.themes])
-        for position, (name, pronouns, visibility) in enumerate(demo.people):
-            PersonAtRisk.objects.create(
-                case=case, name=name, pronouns=pronouns, visibility=visibility, position=position
-            )
-        Ask.objects.bulk_create(
-            Ask(case=case, text=text, position=position) for position, text in enumerate(demo.asks)
-        )
-        for position, (key, role) in enumerate(demo.targets):
-            CaseTarget.objects.create(
-                case=case, official=officials[key], role=role, position=position
-            )
-        for number, (title, body) in enumerate(demo.updates, start=1):
-            update = Update.objects.create(
-                case=case,
-                number=number,
-                title=title,
-                body=body,
-                issued_on=issued + datetime.timedelta(days=14 * number),
-                published_at=timezone.now(),
-            )
-            if demo.outcome:
-                Outcome.objects.create(
-                    case=case, kind=demo.outcome, occurred_on=update.issued_on, update=update
-                )
-        # Self-reported actions without a supporter, so counts on the pages are not zero.
-        Action.objects.bulk_create(
-            Action(case=case, channel=CHANNELS[i % len(CHANNELS)], confirmed=False)
-            for i in range(demo.actions)
-        )
+        case = _case_create(demo, org, today)
+        _case_fill(case, demo, themes, officials)
         created.append(demo.reference)
     return created
 

@@ -7,6 +7,7 @@ from urgent.cases import views as case_views
 from urgent.core import views as core_views
 from urgent.impact import views as impact_pages
 from urgent.inbound import views as inbound_views
+from urgent.outreach import views as outreach_views
 from urgent.supporters import views as supporter_views
 
 urlpatterns = [
@@ -32,12 +33,12 @@ urlpatterns = [
     ),
     path(
         "s/preferences/<str:token>/export/",
-        supporter_views.preferences_export,
+        outreach_views.preferences_export,
         name="supporters_preferences_export",
     ),
     path(
         "s/preferences/<str:token>/erase/",
-        supporter_views.preferences_erase,
+        outreach_views.preferences_erase,
         name="supporters_preferences_erase",
     ),
     path("s/unsubscribe/<str:token>/", supporter_views.unsubscribe, name="supporters_unsubscribe"),

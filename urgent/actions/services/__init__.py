@@ -9,6 +9,7 @@ from urgent.actions.services.delivery import (
     fax_poll_open,
     fax_status_record,
 )
+from urgent.actions.services.erasure import supporter_letters_erase
 from urgent.actions.services.inbound import letter_bounce_record, official_reply_record
 from urgent.actions.services.intake import (
     ActionRefused,
@@ -39,4 +40,5 @@ __all__ = [
     "letter_confirm_url",
     "letter_request",
     "official_reply_record",
+    "supporter_letters_erase",
 ]

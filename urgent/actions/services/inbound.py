@@ -21,6 +21,7 @@ from django.utils import timezone
 from urgent.actions.letters import text_clean
 from urgent.actions.models import LetterDelivery, OfficialReply
 from urgent.actions.services.common import message_id_normalise, reply_address_read
+from urgent.officials.services import contact_point_bounce_record
 
 S = LetterDelivery.Status
 _MSGID = re.compile(r"<[^<>\s]+>")
@@ -36,8 +37,6 @@ def letter_bounce_record(
     by the recipient alone when the report lost the Message-ID and exactly one recent letter
     went to that address.
     """
-    from urgent.officials.services import contact_point_bounce_record
-
     recipient = recipient.strip().strip("<>").lower()
     message_id = message_id_normalise(message_id)
     rows = LetterDelivery.objects.filter(channel="email")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from urgent.actions import selectors
 from urgent.actions.models import Action, DigestTarget, LetterDelivery, PendingLetter
 from urgent.actions.services.common import message_id_for
+from urgent.actions.services.sender import deliveries_wake
 from urgent.cases.models import Case
 from urgent.core.db import links_insert, row_insert
 from urgent.core.errors import ApplicationError
@@ -295,19 +296,8 @@ def letter_confirm(*, pending: PendingLetter) -> Confirmed:
         pending.action = action
         pending.confirmed_at = now
         pending.save(update_fields=["action", "confirmed_at", "updated_at"])
-        transaction.on_commit(_wake_sender)
+        transaction.on_commit(deliveries_wake)
     return Confirmed(action=action, skipped=skipped)
-
-
-def _wake_sender() -> None:
-    from urgent.actions.tasks import deliveries_send
-
-    try:
-        deliveries_send.enqueue()
-    except Exception:  # the sweep sends it a few seconds later anyway
-        import logging
-
-        logging.getLogger(__name__).warning("could not enqueue the letter sender", exc_info=True)
 
 
 def pending_uuid(value: str) -> uuid.UUID | None:

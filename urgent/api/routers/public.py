@@ -20,8 +20,7 @@ from urgent.api.schemas import (
     SearchText,
     Slug,
 )
-from urgent.api.selectors import api_case_list
-from urgent.cases.selectors import case_get_public
+from urgent.cases.selectors import case_get_public, case_search
 from urgent.impact.selectors import ImpactFilters, impact_report
 
 router = Router(tags=["Published cases"])
@@ -52,8 +51,8 @@ class CaseFilters(Schema):
 def cases_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
     """Active and closed cases, newest first, with the names public pages show."""
     statuses = (filters.status,) if filters.status else ("active", "closed")
-    cases = api_case_list(
-        statuses=statuses, country=filters.country, theme=filters.theme, search=filters.q or None
+    cases = case_search(
+        statuses=statuses, country=filters.country, theme=filters.theme, text=filters.q
     )
     return outputs.case_page(request_path=request.path, filters=filters, cases=cases)
 

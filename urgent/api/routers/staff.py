@@ -1,7 +1,8 @@
 """Staff endpoints behind an API token: cases from draft to closed, actions and stats.
 
 Every write goes through urgent.cases.services, as the workspace's forms do, so the two
-can never disagree: the same checks, the same audit entries, the same mail on commit.
+can never disagree: the services check the role themselves, write the same audit entries
+and the same events. A token's role is also checked here first, before the body is read.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from urgent.api import outputs
-from urgent.api.auth import edit_auth, publish_auth, require, view_auth
+from urgent.api.auth import edit_auth, publish_auth, view_auth
 from urgent.api.schemas import (
     ActionPageOut,
     CaseIn,
@@ -35,21 +36,14 @@ from urgent.api.schemas import (
     UpdateIn,
     UpdateOut,
 )
-from urgent.api.selectors import (
-    api_case_actions,
-    api_case_get_staff,
-    api_case_list,
-    api_case_stats,
-    api_official_get,
-    api_officials,
-    api_organisation_default,
-    api_update_get,
-)
+from urgent.api.selectors import api_case_actions, api_case_stats
 from urgent.cases import services
 from urgent.cases.models import Case, Theme
+from urgent.cases.selectors import case_get_staff, case_search, update_get
 from urgent.core.errors import ApplicationError, NotFound
-from urgent.core.roles import PUBLISH
+from urgent.core.selectors import organisation_default
 from urgent.impact.selectors import CountRow, ImpactFilters, impact_report
+from urgent.officials.selectors import official_get, official_search
 
 router = Router(auth=view_auth, tags=["Staff"])
 
@@ -59,7 +53,7 @@ WRITE_ERRORS: dict[int, Any] = {**CASE_ERRORS, 400: ErrorOut, 409: ErrorOut}
 
 
 def _case(case_id: uuid.UUID) -> Case:
-    case = api_case_get_staff(case_uuid=case_id)
+    case = case_get_staff(case_uuid=case_id)
     if case is None:
         raise NotFound(_("No case has this id."))
     return case
@@ -84,7 +78,9 @@ def _themes(slugs: list[str]) -> list[Theme]:
 class StaffCaseFilters(Schema):
     status: Literal["draft", "active", "closed"] | None = None
     country: CountryCode | None = None
-    q: SearchText | None = None
+    q: SearchText | None = Field(
+        None, description="Words in the reference, index number, headline or a person's name."
+    )
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=1_000_000)
 
@@ -97,7 +93,7 @@ class StaffCaseFilters(Schema):
 )
 def staff_cases_list(request: HttpRequest, filters: Query[StaffCaseFilters]) -> dict[str, Any]:
     statuses = (filters.status,) if filters.status else ("draft", "active", "closed")
-    cases = api_case_list(statuses=statuses, country=filters.country, search=filters.q or None)
+    cases = case_search(statuses=statuses, country=filters.country, text=filters.q, people=True)
     return outputs.case_page(request_path=request.path, filters=filters, cases=cases)
 
 
@@ -111,7 +107,7 @@ def staff_cases_list(request: HttpRequest, filters: Query[StaffCaseFilters]) -> 
 def staff_cases_create(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
     """A draft with its people, asks, themes and targets (officials from the directory)."""
     user = request.auth  # type: ignore[attr-defined]
-    organisation = api_organisation_default()
+    organisation = organisation_default()
     data = payload.dict()
     themes = _themes(data.pop("themes"))
     targets = data.pop("targets")
@@ -219,7 +215,7 @@ def staff_cases_target_remove(
 
 
 def _target_add(*, case: Case, user: Any, target: dict[str, Any]) -> None:
-    official = api_official_get(official_uuid=target["official"])
+    official = official_get(official_uuid=target["official"])
     if official is None:
         raise ApplicationError(
             _("No official has the id %(id)s.") % {"id": target["official"]},
@@ -259,10 +255,8 @@ def staff_cases_update_post(
     request: HttpRequest, case_id: uuid.UUID, payload: UpdateIn
 ) -> Status[dict[str, Any]]:
     user = request.auth  # type: ignore[attr-defined]
-    if payload.status == Case.Status.CLOSED:
-        # Closing changes what supporters are told; it needs the publisher's permission and
-        # an outcome: use /close.
-        require(request, PUBLISH)
+    # The service checks the role (reopening a closed case needs "publish") and refuses to
+    # close a case here: closing needs an outcome (/close).
     update = services.update_post(
         case=_case(case_id),
         actor=user,
@@ -296,7 +290,7 @@ def staff_cases_close(request: HttpRequest, case_id: uuid.UUID, payload: CloseIn
     case = _case(case_id)
     update = None
     if payload.update_number is not None:
-        update = api_update_get(case=case, number=payload.update_number)
+        update = update_get(case=case, number=payload.update_number)
         if update is None:
             raise ApplicationError(
                 _("This case has no Further Information number %(n)s.")
@@ -401,7 +395,10 @@ def staff_stats(request: HttpRequest, filters: Query[StatsFilterIn]) -> dict[str
 
 
 class OfficialFilters(Schema):
-    q: SearchText | None = Field(None, description="Words in the name, title or organisation.")
+    q: SearchText | None = Field(
+        None,
+        description="Words in the name, title or organisation, a contact point, or a country code.",
+    )
     country: CountryCode | None = None
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=1_000_000)
@@ -414,7 +411,7 @@ class OfficialFilters(Schema):
     operation_id="staff_officials_list",
 )
 def staff_officials_list(request: HttpRequest, filters: Query[OfficialFilters]) -> dict[str, Any]:
-    officials = api_officials(search=filters.q or None, country=filters.country)
+    officials = official_search(text=filters.q, country=filters.country)
     count = officials.count()
     items = list(officials[filters.offset : filters.offset + filters.limit])
     return {

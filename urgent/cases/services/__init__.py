@@ -1,13 +1,11 @@
-"""Writes to cases. `lifecycle`: create, edit, publish, update, close, stop; `audience`:
-who receives alerts, Further Information, outcomes and digests."""
+"""Writes to cases. `lifecycle`: create, edit, publish, Further Information, close, stop;
+`events`: the outbox those changes write; `targets`: merging officials named by targets.
 
-from urgent.cases.services.audience import (
-    case_alert_preview,
-    case_alert_schedule,
-    digest_weekly_schedule,
-    outcome_notice_schedule,
-    update_notice_schedule,
-)
+Who hears about a change (alerts, Further Information, outcomes, digests) is decided above
+cases, in urgent.outreach, from the events.
+"""
+
+from urgent.cases.services.events import case_event_handled_mark, case_event_record
 from urgent.cases.services.lifecycle import (
     EDITABLE_FIELDS,
     Actor,
@@ -26,16 +24,17 @@ from urgent.cases.services.lifecycle import (
     case_update,
     update_post,
 )
+from urgent.cases.services.targets import official_merge
 
 __all__ = [
     "EDITABLE_FIELDS",
     "Actor",
     "CaseIncomplete",
-    "case_alert_preview",
-    "case_alert_schedule",
     "case_asks_set",
     "case_close",
     "case_create",
+    "case_event_handled_mark",
+    "case_event_record",
     "case_missing_for_publication",
     "case_people_set",
     "case_publish",
@@ -45,8 +44,6 @@ __all__ = [
     "case_target_remove",
     "case_translation_save",
     "case_update",
-    "digest_weekly_schedule",
-    "outcome_notice_schedule",
-    "update_notice_schedule",
+    "official_merge",
     "update_post",
 ]

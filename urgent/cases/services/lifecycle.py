@@ -1,7 +1,10 @@
 """Writes to cases: create, edit, publish, Further Information, close, stop switch.
 
-Each function runs in one transaction, records an audit entry, and schedules mail on
-commit. Who receives an alert, update or outcome notice is decided in `audience`.
+Each function runs in one transaction, checks the actor's role itself (so the workspace,
+the API and the importer cannot disagree about who may do what), and records an audit
+entry. Publishing, Further Information, closing and the stop switch also write a CaseEvent
+in that transaction; who hears about it is decided above cases (urgent.outreach), from
+those rows.
 """
 
 from __future__ import annotations
@@ -21,16 +24,18 @@ from django.utils.translation import gettext as _
 from urgent.cases.models import (
     Ask,
     Case,
+    CaseEvent,
     CaseTarget,
     CaseTranslation,
     Outcome,
     PersonAtRisk,
     Update,
 )
-from urgent.cases.services import audience
+from urgent.cases.services.events import case_event_record
 from urgent.core.audit import audit_record, audit_snapshot
 from urgent.core.errors import ApplicationError, Conflict
 from urgent.core.models import Organisation
+from urgent.core.roles import EDIT, PUBLISH, TRANSLATE, role_require
 from urgent.officials.models import ContactPoint
 
 logger = logging.getLogger(__name__)
@@ -78,6 +83,7 @@ def case_create(
     themes: Sequence[Any] = (),
     **fields: Any,
 ) -> Case:
+    role_require(actor, EDIT)
     unknown = set(fields) - set(EDITABLE_FIELDS) - {"origin_org", "origin_url"}
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
@@ -120,6 +126,7 @@ def case_update(
     *, case: Case, actor: Actor, expected_version: int, data: Mapping[str, Any]
 ) -> Case:
     """Change a case's own fields; refuses when someone else saved it since it was read."""
+    role_require(actor, EDIT)
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
@@ -192,6 +199,7 @@ def case_missing_for_publication(*, case: Case) -> list[str]:
 
 @transaction.atomic
 def case_publish(*, case: Case, actor: Actor) -> Case:
+    role_require(actor, PUBLISH)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status != Case.Status.DRAFT:
         raise ApplicationError(_("Only a draft can be published."), code="not_draft")
@@ -214,7 +222,7 @@ def case_publish(*, case: Case, actor: Actor) -> Case:
         before=before,
         after=audit_snapshot(case, ["status", "published_at"]),
     )
-    transaction.on_commit(lambda: audience.case_alert_schedule(case=case))
+    case_event_record(case=case, kind=CaseEvent.Kind.PUBLISHED, key=f"published:{case.uuid}")
     return case
 
 
@@ -229,8 +237,22 @@ def update_post(
     asks: Sequence[str] | None = None,
     status: str | None = None,
 ) -> Update:
-    """Post a numbered Further Information; may replace the asks and change the status."""
+    """Post a numbered Further Information; may replace the asks and reopen a closed case.
+
+    Closing needs an outcome (case_close) and publishing a draft needs its checks
+    (case_publish), so `status` may only be "active", and only a publisher may reopen.
+    """
+    role_require(actor, EDIT)
+    if status and status != Case.Status.ACTIVE:
+        raise ApplicationError(
+            _("Further Information cannot close a case: close it with an outcome instead."),
+            code="status_not_allowed",
+            fields={"status": [_("Only “active” (to reopen a closed case) is allowed.")]},
+        )
     case = Case.objects.select_for_update().get(pk=case.pk)
+    reopen = bool(status) and case.status == Case.Status.CLOSED
+    if reopen:
+        role_require(actor, PUBLISH)
     if case.status == Case.Status.DRAFT:
         raise ApplicationError(_("Publish the case before posting Further Information."))
     if not body.strip():
@@ -252,12 +274,18 @@ def update_post(
         Ask.objects.bulk_create(
             Ask(case=case, text=t.strip(), position=i) for i, t in enumerate(asks) if t.strip()
         )
-    if status and status != case.status:
-        case.status = status
+    if reopen:
+        case.status = Case.Status.ACTIVE
         case.version += 1
         case.save(update_fields=["status", "version", "updated_at"])
     audit_record(actor=actor, action="case.update_post", obj=case, after={"update": number})
-    transaction.on_commit(lambda: audience.update_notice_schedule(update=update))
+    case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.UPDATE_POSTED,
+        key=f"update:{update.uuid}",
+        update=update,
+        data={"number": number, "reopened": reopen},
+    )
     return update
 
 
@@ -272,6 +300,7 @@ def case_close(
     update: Update | None = None,
 ) -> Outcome:
     """Close a case with a structured outcome and tell everyone who acted or subscribed."""
+    role_require(actor, PUBLISH)
     if kind not in Outcome.Kind.values:
         raise ApplicationError(
             _("Choose an outcome from the list."), fields={"kind": [_("Unknown outcome.")]}
@@ -298,7 +327,13 @@ def case_close(
         before=before,
         after={"status": case.status, "outcome": kind, "occurred_on": str(occurred_on)},
     )
-    transaction.on_commit(lambda: audience.outcome_notice_schedule(outcome=outcome))
+    case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.CLOSED,
+        key=f"closed:{outcome.uuid}",
+        outcome=outcome,
+        data={"kind": kind},
+    )
     return outcome
 
 
@@ -309,8 +344,10 @@ def case_stop_switch(
     """Stop (or resume) action at once: forms hidden, queued deliveries held, names hidden.
 
     Delivery workers read `actions_stopped` when they claim work, so nothing queued for a
-    stopped case leaves until it is resumed.
+    stopped case leaves until it is resumed. The reason stays in the audit log only: the
+    event says what changed, not why (other instances receive it).
     """
+    role_require(actor, PUBLISH)
     if not reason.strip():
         raise ApplicationError(
             _("Say why action is stopped or resumed; the reason goes to the audit log."),
@@ -330,6 +367,13 @@ def case_stop_switch(
         before=before,
         after=after,
     )
+    kind = CaseEvent.Kind.STOPPED if stopped else CaseEvent.Kind.RESUMED
+    case_event_record(
+        case=case,
+        kind=kind,
+        key=f"{kind}:{case.uuid}:v{case.version}",
+        data={"hide_names": hide_names},
+    )
     return case
 
 
@@ -338,6 +382,7 @@ def case_people_set(
     *, case: Case, actor: Actor, people: Sequence[Mapping[str, str]]
 ) -> list[PersonAtRisk]:
     """Replace the people at risk, in order (name, pronouns, visibility)."""
+    role_require(actor, EDIT)
     before = [p.name for p in case.people.all()]
     rows = []
     for position, person in enumerate(people):
@@ -370,6 +415,7 @@ def case_people_set(
 
 @transaction.atomic
 def case_asks_set(*, case: Case, actor: Actor, asks: Sequence[str]) -> list[Ask]:
+    role_require(actor, EDIT)
     before = [a.text for a in case.asks.all()]
     texts = [" ".join(t.split()) for t in asks if t and t.strip()]
     case.asks.all().delete()
@@ -385,6 +431,7 @@ def case_asks_set(*, case: Case, actor: Actor, asks: Sequence[str]) -> list[Ask]
 def case_target_add(
     *, case: Case, actor: Actor, official: Any, role: str, salutation: str = ""
 ) -> CaseTarget:
+    role_require(actor, EDIT)
     if role not in CaseTarget.Role.values:
         raise ApplicationError(_("A target is either written to or sent a copy."))
     if CaseTarget.objects.filter(case=case, official=official).exists():
@@ -407,6 +454,7 @@ def case_target_add(
 
 @transaction.atomic
 def case_target_remove(*, target: CaseTarget, actor: Actor) -> None:
+    role_require(actor, EDIT)
     audit_record(
         actor=actor,
         action="case.target_remove",
@@ -420,6 +468,7 @@ def case_target_remove(*, target: CaseTarget, actor: Actor) -> None:
 def case_translation_save(
     *, case: Case, actor: Actor, language: str, data: Mapping[str, Any], done: bool
 ) -> CaseTranslation:
+    role_require(actor, TRANSLATE)
     if language == case.language:
         raise ApplicationError(_("This is the case's own language; edit the case instead."))
     translation, _created = CaseTranslation.objects.get_or_create(

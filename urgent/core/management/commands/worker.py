@@ -12,45 +12,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connections
+
+from urgent.core.sweeps import Sweep, sweeps_find, sweeps_run
 
 logger = logging.getLogger("urgent.worker")
 
-Sweep = Callable[[], None]
-
-
-def sweeps_find() -> list[Sweep]:
-    found: list[Sweep] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("urgent."):
-            continue
-        try:
-            module = import_module(f"{config.name}.sweeps")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{config.name}.sweeps":
-                continue
-            raise
-        found.extend(getattr(module, "SWEEPS", []))
-    return found
-
-
-def sweeps_run(sweeps: list[Sweep]) -> None:
-    """One round: each sweep on its own, a failing one logged, then the connections closed."""
-    try:
-        for sweep in sweeps:
-            try:
-                sweep()
-            except Exception:
-                logger.exception("sweep %s failed", getattr(sweep, "__qualname__", sweep))
-    finally:
-        connections.close_all()
+__all__ = ["Command", "SweepThread", "sweeps_find", "sweeps_run"]
 
 
 class SweepThread(threading.Thread):

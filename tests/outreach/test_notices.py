@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 
 from urgent.actions.models import Action
-from urgent.cases import services
 from urgent.cases.models import Case, CaseTranslation, Outcome, Theme, Update
 from urgent.core.models import Organisation
 from urgent.mailings.models import Delivery, Mailing
+from urgent.outreach import services
 from urgent.supporters.models import Subscription, Supporter
 
 pytestmark = pytest.mark.django_db
@@ -107,13 +107,14 @@ def test_alert_goes_to_matching_preferences_only(world: dict[str, Any]) -> None:
 
     mailing = services.case_alert_schedule(case=case)
 
+    assert mailing is not None
     assert mailing.kind == Mailing.Kind.ALERT and mailing.state == Mailing.State.SENDING
     assert recipients(mailing) == {s.email for s in yes}
     assert mailing.context["case"]["headline"] == "Invented man faces execution"
     assert mailing.translations["fr"]["context"]["case"]["headline"].startswith("Un homme")
     # Publishing twice (a retried commit) schedules nothing more.
     again = services.case_alert_schedule(case=case)
-    assert again.pk == mailing.pk
+    assert again is not None and again.pk == mailing.pk
     assert Mailing.objects.filter(kind=Mailing.Kind.ALERT).count() == 1
     assert mailing.deliveries.count() == len(yes)
 
@@ -199,6 +200,7 @@ def test_weekly_supporters_get_one_digest(world: dict[str, Any]) -> None:
 
     digest = services.digest_weekly_schedule()
 
+    assert digest is not None
     assert digest.kind == Mailing.Kind.DIGEST
     assert recipients(digest) == {weekly.email, weekly_follower.email}
     rows = dict(digest.deliveries.values_list("supporter__email", "variant"))
@@ -206,4 +208,4 @@ def test_weekly_supporters_get_one_digest(world: dict[str, Any]) -> None:
     assert [c["reference"] for c in first["cases"]] == ["UA 7/26"]
     second = digest.context["variants"][rows[weekly_follower.email]]
     assert [u["title"] for u in second["updates"]] == ["News"]
-    assert services.digest_weekly_schedule().pk == digest.pk
+    assert services.digest_weekly_schedule() == digest

@@ -1,0 +1,42 @@
+"""Erasing a supporter: every app forgets what it holds of them, in one transaction.
+
+The supporters app sits below actions, mailings and inbound, which all hold something of a
+supporter (letters, mail sent to them, mail they sent us), so the whole erasure is run from
+here, above them all, through each app's own service; none of them writes another's tables.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from urgent.actions.services import supporter_letters_erase
+from urgent.core.audit import audit_object_forget, audit_record
+from urgent.inbound.services import supporter_messages_forget
+from urgent.mailings.services import deliveries_supporter_forget
+from urgent.supporters.models import Supporter
+from urgent.supporters.services import supporter_anonymise
+
+
+@transaction.atomic
+def supporter_erase(*, supporter: Supporter) -> Supporter:
+    """Remove everything that identifies a supporter; keep the anonymous counts.
+
+    Mail queued to them and letters queued from them are stopped; the letters they wrote
+    are blanked; the mail they sent us, their consents, subscriptions and requests are
+    deleted; audit entries about them keep only what was done and when. The supporter row
+    stays as an anonymous shell, so "how many people acted" stays true. Safe to repeat.
+    """
+    supporter = Supporter.objects.select_for_update().get(pk=supporter.pk)
+    if supporter.status == Supporter.Status.ERASED:
+        return supporter
+    deliveries_supporter_forget(supporter=supporter)
+    supporter_letters_erase(supporter=supporter)
+    supporter_messages_forget(supporter=supporter)
+    audit_object_forget(
+        object_type=supporter._meta.label_lower,
+        object_id=str(supporter.pk),
+        label="(erased supporter)",
+    )
+    supporter = supporter_anonymise(supporter=supporter)
+    audit_record(actor=None, action="supporter.erase", after={"supporter_id": supporter.pk})
+    return supporter
