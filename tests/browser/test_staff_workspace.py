@@ -40,7 +40,7 @@ def test_draft_publish_update_close_in_the_workspace(
     page: Any, live_server: Any, demo: None
 ) -> None:
     sign_in(page, live_server)
-    page.locator(".staff-nav").get_by_role("link", name="Cases", exact=True).click()
+    page.locator(".staff-menu").get_by_role("link", name="All cases", exact=True).click()
     page.get_by_role("link", name="New case", exact=True).click()
     page.get_by_label("Reference").fill("UA 300/26")
     page.get_by_label("Headline").fill("Poet detained for a verse")

@@ -424,6 +424,8 @@ def case_translation(request: HttpRequest, pk: int, language: str) -> HttpRespon
             "done": existing.state == CaseTranslation.State.DONE,
         }
     form = forms.TranslationForm(request.POST or None, initial=initial)
+    for field in form.fields.values():  # the text typed is in the target language
+        field.widget.attrs["lang"] = language
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["asks"] = [a for a in data["asks"].splitlines() if a.strip()]

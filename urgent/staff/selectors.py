@@ -36,6 +36,7 @@ def dashboard_data(*, days: int = 30) -> dict[str, Any]:
         .annotate(action_count=Count("actions", distinct=True))
         .order_by("deadline", "id")
     )
+    drafts = list(Case.objects.filter(status=Case.Status.DRAFT).order_by("-updated_at")[:10])
     per_day = dict(
         Action.objects.filter(created_at__gte=since)
         .annotate(day=TruncDate("created_at"))
@@ -79,6 +80,7 @@ def dashboard_data(*, days: int = 30) -> dict[str, Any]:
     ]
     return {
         "active_cases": active,
+        "drafts": drafts,
         "actions_per_day": actions_per_day,
         "actions_total": sum(n for _day, n in actions_per_day),
         "deliveries": [
