@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,7 +21,7 @@ from urgent.core.errors import ApplicationError
 from urgent.core.models import Organisation
 from urgent.core.roles import EDIT, PUBLISH, TRANSLATE, VIEW, role_can
 from urgent.officials.models import Official
-from urgent.officials.services import official_create
+from urgent.officials.services import OFFICIAL_FIELDS, official_create
 from urgent.staff import forms
 
 CASE_FIELDS = tuple(f for f in services.EDITABLE_FIELDS)
@@ -69,24 +70,24 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _case_data(form: forms.CaseForm) -> dict[str, Any]:
+    data = {k: form.cleaned_data[k] for k in CASE_FIELDS}
+    return {
+        k: ("" if v is None and k not in {"issued_on", "deadline"} else v) for k, v in data.items()
+    }
+
+
 @staff_required(EDIT)
 def case_new(request: HttpRequest) -> HttpResponse:
     form = forms.CaseForm(request.POST or None, initial={"language": "en"})
     if request.method == "POST" and form.is_valid():
-        data = {k: form.cleaned_data[k] for k in CASE_FIELDS if k in form.cleaned_data}
-        reference = data.pop("reference")
-        headline = data.pop("headline")
-        country = data.pop("country")
-        data = {
-            k: ("" if v is None and k not in {"issued_on", "deadline"} else v)
-            for k, v in data.items()
-        }
+        data = _case_data(form)
         try:
             case = services.case_create(
                 organisation=_organisation(),
-                reference=reference,
-                headline=headline,
-                country=country,
+                reference=data.pop("reference"),
+                headline=data.pop("headline"),
+                country=data.pop("country"),
                 actor=request.user,
                 themes=form.cleaned_data["themes"],
                 **data,
@@ -101,35 +102,41 @@ def case_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _official_search(query: str) -> list[Official]:
+    if not query:
+        return []
+    return list(
+        Official.objects.filter(
+            Q(name__icontains=query)
+            | Q(title__icontains=query)
+            | Q(organisation__icontains=query)
+            | Q(contact_points__value__icontains=query)
+        )
+        .distinct()
+        .prefetch_related("contact_points")[:20]
+    )
+
+
 def _editor_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[str, Any]:
     initial = {k: getattr(case, k) for k in CASE_FIELDS}
     initial["themes"] = list(case.themes.all())
     initial["version"] = case.version
     query = request.GET.get("official", "").strip()[:100]
-    found: list[Official] = []
-    if query:
-        found = list(
-            Official.objects.filter(
-                Q(name__icontains=query)
-                | Q(title__icontains=query)
-                | Q(organisation__icontains=query)
-                | Q(contact_points__value__icontains=query)
-            )
-            .distinct()
-            .prefetch_related("contact_points")[:20]
-        )
-    targets = list(
-        case.targets.select_related("official").prefetch_related("official__contact_points")
+    targets = sorted(
+        case.targets.select_related("official").prefetch_related("official__contact_points"),
+        key=lambda t: (t.role != CaseTarget.Role.PRIMARY, t.position, t.pk),
     )
     context: dict[str, Any] = {
         "case": case,
+        "can_edit": role_can(request.user, EDIT),
+        "can_publish": role_can(request.user, PUBLISH),
         "form": forms.CaseForm(initial=initial),
         "people_form": forms.PeopleForm(people=list(case.people.all())),
         "asks_form": forms.AsksForm(initial={"asks": "\n".join(a.text for a in case.asks.all())}),
         "new_official_form": forms.NewOfficialForm(initial={"country": case.country}),
         "targets": targets,
         "official_query": query,
-        "officials_found": found,
+        "officials_found": _official_search(query),
         "target_roles": CaseTarget.Role.choices,
         "missing": services.case_missing_for_publication(case=case)
         if case.status == Case.Status.DRAFT
@@ -138,69 +145,50 @@ def _editor_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[
         "translation_languages": [c for c in ("en", "fr", "es", "de") if c != case.language],
     }
     context.update(overrides)
+    context["editor_forms"] = [context["form"], context["people_form"], context["asks_form"]]
     return context
 
 
 @staff_required(VIEW)
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case editor: the case's fields, people and asks in one form with one Save."""
     case = get_object_or_404(Case, pk=pk)
     if request.method != "POST":
         return render(request, "staff/case_edit.html", _editor_context(request, case))
     if not role_can(request.user, EDIT):
         raise PermissionDenied(_("Your role does not allow editing cases."))
     form = forms.CaseForm(request.POST)
-    if form.is_valid():
-        data = {k: form.cleaned_data[k] for k in CASE_FIELDS}
-        data = {
-            k: ("" if v is None and k not in {"issued_on", "deadline"} else v)
-            for k, v in data.items()
-        }
+    # A part missing from the request (another client, an older page) is left as it is.
+    people_form = (
+        forms.PeopleForm(request.POST, people=list(case.people.all()))
+        if "name_0" in request.POST
+        else None
+    )
+    asks_form = forms.AsksForm(request.POST) if "asks" in request.POST else None
+    parts = [f for f in (form, people_form, asks_form) if f is not None]
+    if all(f.is_valid() for f in parts):
         try:
-            case = services.case_update(
+            case = services.case_save(
                 case=case,
                 actor=request.user,
                 expected_version=form.cleaned_data["version"] or 0,
-                data=data,
+                data=_case_data(form),
+                themes=form.cleaned_data["themes"],
+                people=people_form.people() if people_form else None,
+                asks=asks_form.ask_list() if asks_form else None,
             )
-            case.themes.set(form.cleaned_data["themes"])
         except ApplicationError as exc:
             _form_errors_from(form, exc)
         else:
             messages.success(request, _("Case saved."))
             return redirect("staff_case_edit", case.pk)
+    bound: dict[str, Any] = {"form": form}
+    if people_form:
+        bound["people_form"] = people_form
+    if asks_form:
+        bound["asks_form"] = asks_form
     return render(
-        request, "staff/case_edit.html", _editor_context(request, case, form=form), status=400
-    )
-
-
-@staff_required(EDIT)
-@require_POST
-def case_people(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(Case, pk=pk)
-    form = forms.PeopleForm(request.POST, people=list(case.people.all()))
-    if form.is_valid():
-        services.case_people_set(case=case, actor=request.user, people=form.people())
-        messages.success(request, _("People at risk saved."))
-        return redirect("staff_case_edit", case.pk)
-    return render(
-        request,
-        "staff/case_edit.html",
-        _editor_context(request, case, people_form=form),
-        status=400,
-    )
-
-
-@staff_required(EDIT)
-@require_POST
-def case_asks(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(Case, pk=pk)
-    form = forms.AsksForm(request.POST)
-    if form.is_valid():
-        services.case_asks_set(case=case, actor=request.user, asks=form.ask_list())
-        messages.success(request, _("Asks saved."))
-        return redirect("staff_case_edit", case.pk)
-    return render(
-        request, "staff/case_edit.html", _editor_context(request, case, asks_form=form), status=400
+        request, "staff/case_edit.html", _editor_context(request, case, **bound), status=400
     )
 
 
@@ -269,6 +257,57 @@ def case_target_remove(request: HttpRequest, pk: int, target_pk: int) -> HttpRes
     services.case_target_remove(target=target, actor=request.user)
     messages.success(request, _("Target removed."))
     return redirect("staff_case_edit", pk)
+
+
+@staff_required(EDIT)
+def case_target_edit(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
+    """Change a target in place: role, salutation, the official and its contact points."""
+    target = get_object_or_404(
+        CaseTarget.objects.select_related("case", "official"), pk=target_pk, case_id=pk
+    )
+    official = target.official
+    points = list(official.contact_points.all())
+    data = request.POST if request.method == "POST" else None
+    target_form = forms.TargetForm(
+        data,
+        initial={
+            "role": target.role,
+            "salutation": target.salutation,
+            "version": target.case.version,
+        },
+    )
+    official_form = forms.OfficialForm(
+        data, prefix="official", initial={k: getattr(official, k) for k in OFFICIAL_FIELDS}
+    )
+    points_form = forms.ContactPointsForm(data, points=points, prefix="points")
+    editor_forms = [target_form, official_form, points_form]
+    if data is not None and all(f.is_valid() for f in editor_forms):
+        try:
+            services.case_target_update(
+                target=target,
+                actor=request.user,
+                expected_version=target_form.cleaned_data["version"],
+                role=target_form.cleaned_data["role"],
+                salutation=target_form.cleaned_data["salutation"],
+                official_data=official_form.official_data(),
+                contact_points=points_form.changes(),
+            )
+        except ApplicationError as exc:
+            _form_errors_from(target_form, exc)
+        else:
+            messages.success(request, _("%(official)s saved.") % {"official": official})
+            return redirect(reverse("staff_case_edit", args=[pk]) + "#targets-heading")
+    context = {
+        "case": target.case,
+        "target": target,
+        "target_form": target_form,
+        "official_form": official_form,
+        "points_form": points_form,
+        "editor_forms": editor_forms,
+        "other_cases": official.case_targets.exclude(case_id=pk).count(),
+    }
+    status = 400 if any(f.errors for f in editor_forms) else 200
+    return render(request, "staff/case_target_edit.html", context, status=status)
 
 
 @staff_required(VIEW)

@@ -13,10 +13,13 @@ urlpatterns = [
     path("cases/", case_views.case_list, name="staff_case_list"),
     path("cases/new/", case_views.case_new, name="staff_case_new"),
     path("cases/<int:pk>/", case_views.case_edit, name="staff_case_edit"),
-    path("cases/<int:pk>/people/", case_views.case_people, name="staff_case_people"),
-    path("cases/<int:pk>/asks/", case_views.case_asks, name="staff_case_asks"),
     path("cases/<int:pk>/targets/add/", case_views.case_target_add, name="staff_case_target_add"),
     path("cases/<int:pk>/targets/new/", case_views.case_target_new, name="staff_case_target_new"),
+    path(
+        "cases/<int:pk>/targets/<int:target_pk>/",
+        case_views.case_target_edit,
+        name="staff_case_target_edit",
+    ),
     path(
         "cases/<int:pk>/targets/<int:target_pk>/remove/",
         case_views.case_target_remove,

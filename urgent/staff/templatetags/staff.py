@@ -15,6 +15,17 @@ def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key)
 
 
+@register.filter
+def as_list(value: Any) -> list[Any]:
+    return [value]
+
+
+@register.filter
+def with_errors(forms: list[Any]) -> list[Any]:
+    """The forms (of those given) that were sent back with errors."""
+    return [f for f in forms if f is not None and f.errors]
+
+
 @register.inclusion_tag("staff/_menu.html", takes_context=True)
 def staff_menu(context: template.Context) -> dict[str, Any]:
     request = context["request"]
