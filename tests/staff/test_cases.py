@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -59,7 +60,7 @@ def test_draft_to_published_to_update_to_closed(
     page = coordinator.get(f"/staff/cases/{case.pk}/").content.decode()
     assert "at least one ask" in page
 
-    response = coordinator.post(f"/staff/cases/{case.pk}/publish/", follow=True)
+    response = coordinator.get(f"/staff/cases/{case.pk}/publish/")
     assert "cannot be published yet" in response.content.decode()
     assert Case.objects.get(pk=case.pk).status == "draft"
 
@@ -109,8 +110,16 @@ def test_draft_to_published_to_update_to_closed(
         case=case, role="copy", official__title="Prosecutor General"
     ).exists()
 
+    confirm = coordinator.get(f"/staff/cases/{case.pk}/publish/").content.decode()
+    token = re.search(r'name="token" value="([0-9a-f]+)"', confirm)
+    assert token
+    case.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        response = coordinator.post(f"/staff/cases/{case.pk}/publish/", follow=True)
+        response = coordinator.post(
+            f"/staff/cases/{case.pk}/publish/",
+            {"token": token.group(1), "version": case.version},
+            follow=True,
+        )
     assert "Published" in response.content.decode()
     case.refresh_from_db()
     assert case.status == "active" and case.published_at

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from urgent.cases import services
@@ -23,6 +24,7 @@ from urgent.core.roles import EDIT, PUBLISH, TRANSLATE, VIEW, role_can
 from urgent.officials.models import Official
 from urgent.officials.services import OFFICIAL_FIELDS, official_create
 from urgent.staff import forms
+from urgent.staff.selectors import publish_check
 
 CASE_FIELDS = tuple(f for f in services.EDITABLE_FIELDS)
 
@@ -336,7 +338,11 @@ def case_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def case_preview_alert(request: HttpRequest, pk: int) -> HttpResponse:
     """The alert email as supporters will receive it: subject, text, and the HTML part."""
     case = get_object_or_404(Case, pk=pk)
-    rendered = services.case_alert_preview(case=case)
+    languages = services.case_alert_languages(case=case)
+    language = request.GET.get("language", "")
+    rendered = services.case_alert_preview(
+        case=case, language=language if language in languages else None
+    )
     if request.GET.get("part") == "html" and rendered.html:
         response = HttpResponse(rendered.html)
         # The mail's HTML shown alone, unable to run anything or load from elsewhere.
@@ -348,16 +354,54 @@ def case_preview_alert(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(PUBLISH)
-@require_POST
 def case_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publishing is two steps: this page shows what will go out and to whom, then one button.
+
+    The button carries a token of everything shown; if the case changed since (an edit, a
+    new target, a translation), the page is shown again instead of publishing.
+    """
     case = get_object_or_404(Case, pk=pk)
-    try:
-        services.case_publish(case=case, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Published. The alert goes to matching supporters now."))
-    return redirect("staff_case_edit", case.pk)
+    if case.status != Case.Status.DRAFT:
+        messages.error(request, _("Only a draft can be published."))
+        return redirect("staff_case_edit", case.pk)
+    check = publish_check(case=case)
+    status, stale = 200, False
+    if request.method == "POST":
+        stale = request.POST.get("token") != check.token
+        if not stale and not check.missing:
+            try:
+                services.case_publish(
+                    case=case, actor=request.user, expected_version=_posted_version(request)
+                )
+            except ApplicationError as exc:
+                stale = exc.status == 409
+                if not stale:
+                    messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Published. The alert goes to %(n)d supporter now.",
+                        "Published. The alert goes to %(n)d supporters now.",
+                        check.total,
+                    )
+                    % {"n": check.total},
+                )
+                return redirect("staff_case_edit", case.pk)
+        status = 409 if stale else 400
+        case.refresh_from_db()
+        check = publish_check(case=case)
+    return render(
+        request,
+        "staff/case_publish.html",
+        {"case": case, "check": check, "stale": stale, "today": timezone.localdate()},
+        status=status,
+    )
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
 
 
 @staff_required(EDIT)

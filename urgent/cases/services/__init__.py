@@ -2,6 +2,8 @@
 who receives alerts, Further Information, outcomes and digests."""
 
 from urgent.cases.services.audience import (
+    case_alert_audience,
+    case_alert_languages,
     case_alert_preview,
     case_alert_schedule,
     digest_weekly_schedule,
@@ -33,6 +35,8 @@ __all__ = [
     "EDITABLE_FIELDS",
     "Actor",
     "CaseIncomplete",
+    "case_alert_audience",
+    "case_alert_languages",
     "case_alert_preview",
     "case_alert_schedule",
     "case_asks_set",

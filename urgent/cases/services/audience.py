@@ -76,6 +76,16 @@ def _per_language(case: Case, extra: Any = None) -> dict[str, dict[str, Any]]:
     return translations
 
 
+def case_alert_languages(*, case: Case) -> list[str]:
+    """The languages a case's alert goes out in: its own, then each finished translation."""
+    return [case.language.lower(), *sorted(_case_languages(case) - {case.language.lower()})]
+
+
+def case_alert_audience(*, case: Case, weekly: bool = False) -> Any:
+    """The supporters the case's alert goes to now (or, with `weekly`, in their digest)."""
+    return _alert_audience(case=case, weekly=weekly)
+
+
 def _alert_audience(*, case: Case, weekly: bool, now: datetime.datetime | None = None) -> Any:
     """Active supporters who want new cases like this one, in a language it exists in.
 
@@ -323,21 +333,28 @@ def digest_weekly_schedule(*, now: datetime.datetime | None = None) -> Any:
     return mailing
 
 
-def case_alert_preview(*, case: Case, name: str = "Sam Example") -> Any:
-    """The alert as one supporter would receive it, rendered by the mailing engine itself."""
+def case_alert_preview(
+    *, case: Case, name: str = "Sam Example", language: str | None = None
+) -> Any:
+    """The alert as one supporter would receive it, rendered by the mailing engine itself.
+
+    In `language` (the case's own by default), as a supporter who reads it is sent it.
+    """
     import uuid
 
     from urgent.mailings.rendering import MailingRenderer, Recipient, TemplateSet
     from urgent.mailings.services import mailing_templates_load
 
     parts = mailing_templates_load(prefix="mailings/alert")
+    language = language or case.language
     sets = {
-        case.language: TemplateSet(
+        code: TemplateSet(
             subject=parts["subject"],
             text=parts["text_template"],
             html=parts["html_template"],
-            context={"case": _case_context(case, case.language)},
+            context={"case": _case_context(case, code)},
         )
+        for code in {case.language, language}
     }
     renderer = MailingRenderer(language=case.language, sets=sets, variants={})
     return renderer.render(
@@ -346,7 +363,7 @@ def case_alert_preview(*, case: Case, name: str = "Sam Example") -> Any:
             supporter_uuid=uuid.uuid4(),
             email="supporter@example.org",
             name=name,
-            language=case.language,
+            language=language,
             variant="",
         )
     )

@@ -242,10 +242,17 @@ def case_missing_for_publication(*, case: Case) -> list[str]:
 
 
 @transaction.atomic
-def case_publish(*, case: Case, actor: Actor) -> Case:
+def case_publish(*, case: Case, actor: Actor, expected_version: int | None = None) -> Case:
+    """Publish a complete draft and schedule its alert when the transaction commits.
+
+    With `expected_version` (what the person checked before pressing Publish), a case
+    saved since then is refused, so nobody publishes what they have not seen.
+    """
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status != Case.Status.DRAFT:
         raise ApplicationError(_("Only a draft can be published."), code="not_draft")
+    if expected_version is not None and case.version != expected_version:
+        raise Conflict(_("The case changed after you checked it. Check it again, then publish."))
     missing = case_missing_for_publication(case=case)
     if missing:
         raise CaseIncomplete(
