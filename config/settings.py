@@ -124,6 +124,12 @@ STORAGES = {
         "OPTIONS": {"location": str(DATA_DIR / "files")},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Files shown on public pages (photos of people at risk), served by urgent.cases.views
+    # only while they may be shown; the names are unguessable.
+    "media": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "media"), "base_url": "/media/"},
+    },
 }
 # Serve straight from the app folders as well, so `make run` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True

@@ -9,11 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from urgent.cases import services
 from urgent.cases.models import Case, CaseTarget, CaseTranslation
@@ -22,19 +20,10 @@ from urgent.core.errors import ApplicationError
 from urgent.core.models import Organisation
 from urgent.core.roles import EDIT, PUBLISH, TRANSLATE, VIEW, role_can
 from urgent.officials.models import Official
-from urgent.officials.services import OFFICIAL_FIELDS, official_create
 from urgent.staff import forms
 from urgent.staff.selectors import publish_check
 
 CASE_FIELDS = tuple(f for f in services.EDITABLE_FIELDS)
-
-
-def _form_errors_from(form: Any, exc: ApplicationError) -> None:
-    for field, problems in exc.fields.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
-    if not exc.fields:
-        form.add_error(None, exc.message)
 
 
 def _organisation() -> Organisation:
@@ -95,7 +84,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 **data,
             )
         except ApplicationError as exc:
-            _form_errors_from(form, exc)
+            forms.form_errors_add(form, exc)
         else:
             messages.success(request, _("Draft created. Add people, asks and targets next."))
             return redirect("staff_case_edit", case.pk)
@@ -119,7 +108,7 @@ def _official_search(query: str) -> list[Official]:
     )
 
 
-def _editor_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[str, Any]:
+def editor_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[str, Any]:
     initial = {k: getattr(case, k) for k in CASE_FIELDS}
     initial["themes"] = list(case.themes.all())
     initial["version"] = case.version
@@ -156,7 +145,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The case editor: the case's fields, people and asks in one form with one Save."""
     case = get_object_or_404(Case, pk=pk)
     if request.method != "POST":
-        return render(request, "staff/case_edit.html", _editor_context(request, case))
+        return render(request, "staff/case_edit.html", editor_context(request, case))
     if not role_can(request.user, EDIT):
         raise PermissionDenied(_("Your role does not allow editing cases."))
     form = forms.CaseForm(request.POST)
@@ -180,7 +169,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 asks=asks_form.ask_list() if asks_form else None,
             )
         except ApplicationError as exc:
-            _form_errors_from(form, exc)
+            forms.form_errors_add(form, exc)
         else:
             messages.success(request, _("Case saved."))
             return redirect("staff_case_edit", case.pk)
@@ -190,126 +179,8 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if asks_form:
         bound["asks_form"] = asks_form
     return render(
-        request, "staff/case_edit.html", _editor_context(request, case, **bound), status=400
+        request, "staff/case_edit.html", editor_context(request, case, **bound), status=400
     )
-
-
-@staff_required(EDIT)
-@require_POST
-def case_target_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(Case, pk=pk)
-    form = forms.TargetAddForm(request.POST)
-    if form.is_valid():
-        official = Official.objects.filter(pk=form.cleaned_data["official"]).first()
-        if official is None:
-            messages.error(request, _("That official is no longer in the directory."))
-        else:
-            try:
-                services.case_target_add(
-                    case=case,
-                    actor=request.user,
-                    official=official,
-                    role=form.cleaned_data["role"],
-                    salutation=form.cleaned_data["salutation"],
-                )
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("%(official)s added.") % {"official": official})
-    else:
-        messages.error(request, _("Choose an official and a role."))
-    return redirect("staff_case_edit", case.pk)
-
-
-@staff_required(EDIT)
-@require_POST
-def case_target_new(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(Case, pk=pk)
-    form = forms.NewOfficialForm(request.POST)
-    if form.is_valid():
-        try:
-            official = official_create(
-                actor=request.user,
-                data=form.official_data(),
-                contact_points=form.contact_points(),
-            )
-            services.case_target_add(
-                case=case, actor=request.user, official=official, role=form.cleaned_data["role"]
-            )
-        except ApplicationError as exc:
-            _form_errors_from(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(official)s added to the directory and to this case.") % {"official": official},
-            )
-            return redirect("staff_case_edit", case.pk)
-    return render(
-        request,
-        "staff/case_edit.html",
-        _editor_context(request, case, new_official_form=form),
-        status=400,
-    )
-
-
-@staff_required(EDIT)
-@require_POST
-def case_target_remove(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
-    target = get_object_or_404(CaseTarget, pk=target_pk, case_id=pk)
-    services.case_target_remove(target=target, actor=request.user)
-    messages.success(request, _("Target removed."))
-    return redirect("staff_case_edit", pk)
-
-
-@staff_required(EDIT)
-def case_target_edit(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
-    """Change a target in place: role, salutation, the official and its contact points."""
-    target = get_object_or_404(
-        CaseTarget.objects.select_related("case", "official"), pk=target_pk, case_id=pk
-    )
-    official = target.official
-    points = list(official.contact_points.all())
-    data = request.POST if request.method == "POST" else None
-    target_form = forms.TargetForm(
-        data,
-        initial={
-            "role": target.role,
-            "salutation": target.salutation,
-            "version": target.case.version,
-        },
-    )
-    official_form = forms.OfficialForm(
-        data, prefix="official", initial={k: getattr(official, k) for k in OFFICIAL_FIELDS}
-    )
-    points_form = forms.ContactPointsForm(data, points=points, prefix="points")
-    editor_forms = [target_form, official_form, points_form]
-    if data is not None and all(f.is_valid() for f in editor_forms):
-        try:
-            services.case_target_update(
-                target=target,
-                actor=request.user,
-                expected_version=target_form.cleaned_data["version"],
-                role=target_form.cleaned_data["role"],
-                salutation=target_form.cleaned_data["salutation"],
-                official_data=official_form.official_data(),
-                contact_points=points_form.changes(),
-            )
-        except ApplicationError as exc:
-            _form_errors_from(target_form, exc)
-        else:
-            messages.success(request, _("%(official)s saved.") % {"official": official})
-            return redirect(reverse("staff_case_edit", args=[pk]) + "#targets-heading")
-    context = {
-        "case": target.case,
-        "target": target,
-        "target_form": target_form,
-        "official_form": official_form,
-        "points_form": points_form,
-        "editor_forms": editor_forms,
-        "other_cases": official.case_targets.exclude(case_id=pk).count(),
-    }
-    status = 400 if any(f.errors for f in editor_forms) else 200
-    return render(request, "staff/case_target_edit.html", context, status=status)
 
 
 @staff_required(VIEW)
@@ -424,7 +295,7 @@ def case_update_post(request: HttpRequest, pk: int) -> HttpResponse:
                 status=data["status"] or None,
             )
         except ApplicationError as exc:
-            _form_errors_from(form, exc)
+            forms.form_errors_add(form, exc)
         else:
             messages.success(
                 request,
@@ -451,7 +322,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.case_close(case=case, actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            _form_errors_from(form, exc)
+            forms.form_errors_add(form, exc)
         else:
             messages.success(request, _("Case closed. The outcome notice goes out now."))
             return redirect("staff_case_edit", case.pk)
@@ -474,7 +345,7 @@ def case_stop(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.case_stop_switch(case=case, actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            _form_errors_from(form, exc)
+            forms.form_errors_add(form, exc)
         else:
             messages.success(
                 request,

@@ -8,8 +8,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from urgent.cases.models import Case, CaseTarget, Outcome, PersonAtRisk, Theme
+from urgent.core.errors import ApplicationError
 from urgent.officials.models import ContactPoint
 from urgent.officials.services import OFFICIAL_FIELDS
+
+
+def form_errors_add(form: Any, exc: ApplicationError) -> None:
+    """Put a service's refusal on the form: next to its fields, or above them."""
+    for field, problems in exc.fields.items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
+    if not exc.fields:
+        form.add_error(None, exc.message)
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -151,6 +161,64 @@ class TargetAddForm(forms.Form):
     salutation = forms.CharField(
         label=_("Salutation for this case"), max_length=200, required=False
     )
+
+
+FOCUS_POINTS = [
+    ("15,15", _("Top left")),
+    ("50,15", _("Top")),
+    ("85,15", _("Top right")),
+    ("15,50", _("Left")),
+    ("50,50", _("Centre")),
+    ("85,50", _("Right")),
+    ("15,85", _("Bottom left")),
+    ("50,85", _("Bottom")),
+    ("85,85", _("Bottom right")),
+]
+
+
+class PhotoForm(forms.Form):
+    """A person's photo: the file, what it shows, consent, and how to crop it."""
+
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        help_text=_(
+            "A JPEG, PNG or WebP file up to 10 MB. Camera details and the place it was taken "
+            "are removed."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    alt = forms.CharField(
+        label=_("Describe the photo"),
+        max_length=300,
+        help_text=_("For people who cannot see it, e.g. “Maya Ovezova smiling, outdoors”."),
+    )
+    public = forms.BooleanField(
+        label=_("The person or their family agreed that this photo may be shown publicly"),
+        required=False,
+        help_text=_("While action is stopped or names are hidden, it is not shown anyway."),
+    )
+    aspect = forms.ChoiceField(
+        label=_("Shape"),
+        choices=[
+            ("4:5", _("Portrait (4 by 5)")),
+            ("1:1", _("Square")),
+            ("3:2", _("Landscape (3 by 2)")),
+            ("original", _("As taken, uncropped")),
+        ],
+        widget=forms.RadioSelect,
+        initial="4:5",
+    )
+    focus = forms.ChoiceField(
+        label=_("Keep this part in view"),
+        choices=FOCUS_POINTS,
+        widget=forms.RadioSelect,
+        initial="50,50",
+    )
+
+    def crop(self) -> dict[str, Any]:
+        x, y = self.cleaned_data["focus"].split(",")
+        return {"aspect": self.cleaned_data["aspect"], "x": int(x), "y": int(y)}
 
 
 class TargetForm(forms.Form):

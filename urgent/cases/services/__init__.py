@@ -1,5 +1,6 @@
 """Writes to cases. `lifecycle`: create, edit, publish, update, close, stop; `audience`:
-who receives alerts, Further Information, outcomes and digests."""
+who receives alerts, Further Information, outcomes and digests; `photos`: photos of the
+people at risk."""
 
 from urgent.cases.services.audience import (
     case_alert_audience,
@@ -30,6 +31,7 @@ from urgent.cases.services.lifecycle import (
     case_update,
     update_post,
 )
+from urgent.cases.services.photos import person_photo_remove, person_photo_set
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -55,6 +57,8 @@ __all__ = [
     "case_update",
     "digest_weekly_schedule",
     "outcome_notice_schedule",
+    "person_photo_remove",
+    "person_photo_set",
     "update_notice_schedule",
     "update_post",
 ]

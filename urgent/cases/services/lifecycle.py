@@ -28,6 +28,7 @@ from urgent.cases.models import (
     Update,
 )
 from urgent.cases.services import audience
+from urgent.cases.services.photos import people_photos_discard
 from urgent.core.audit import audit_record, audit_snapshot
 from urgent.core.errors import ApplicationError, Conflict
 from urgent.core.models import Organisation
@@ -417,6 +418,7 @@ def case_people_set(
     removed = [p for p in existing.values() if p not in rows]
     if removed:
         case.people.filter(pk__in=[p.pk for p in removed]).delete()
+        people_photos_discard(removed)
     PersonAtRisk.objects.bulk_update(
         [r for r in rows if r.pk], ["name", "pronouns", "visibility", "position"]
     )
