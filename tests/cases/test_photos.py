@@ -234,9 +234,7 @@ def test_the_staff_page_uploads_and_explains_refusals(
     assert editor.get(url).status_code == 200
     gif = io.BytesIO(_gif())
     gif.name = "photo.gif"
-    response = editor.post(
-        url, {"photo": gif, "alt": "x", "aspect": "4:5", "focus": "50,50"}
-    )
+    response = editor.post(url, {"photo": gif, "alt": "x", "aspect": "4:5", "focus": "50,50"})
     assert response.status_code == 400
     assert "not a JPEG, PNG or WebP" in response.content.decode()
     jpeg = io.BytesIO(photo())

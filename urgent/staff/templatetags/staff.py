@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.forms import BaseFormSet, BoundField
 from django.urls import reverse
 
 from urgent.staff.menu import staff_menu as menu_for
@@ -21,9 +22,35 @@ def as_list(value: Any) -> list[Any]:
 
 
 @register.filter
-def with_errors(forms: list[Any]) -> list[Any]:
-    """The forms (of those given) that were sent back with errors."""
-    return [f for f in forms if f is not None and f.errors]
+def plus(items: list[Any], item: Any) -> list[Any]:
+    """`form|as_list|plus:other_form`: several forms for one error summary."""
+    return [*items, item]
+
+
+@register.filter
+def error_links(forms: list[Any]) -> list[tuple[str, str]]:
+    """Every problem in the forms (or formsets) given, each with the field it is about.
+
+    For the error summary at the top of a page: (anchor, message), the anchor empty for a
+    problem with no field of its own to jump to.
+    """
+    links: list[tuple[str, str]] = []
+    for form in forms:
+        if form is None:
+            continue
+        if isinstance(form, BaseFormSet):
+            links.extend(("", str(e)) for e in form.non_form_errors())
+            links.extend(error_links(list(form.forms)))
+            continue
+        links.extend(("", str(e)) for e in form.non_field_errors())
+        for field in form:
+            anchor = "" if field.is_hidden else _field_anchor(field)
+            links.extend((anchor, str(e)) for e in field.errors)
+    return links
+
+
+def _field_anchor(field: BoundField) -> str:
+    return f"{field.auto_id}_0" if field.use_fieldset else field.id_for_label
 
 
 @register.inclusion_tag("staff/_menu.html", takes_context=True)
