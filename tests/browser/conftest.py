@@ -51,11 +51,15 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def axe_violations(page: Any) -> list[dict[str, Any]]:
+def axe_violations(page: Any, *, every_impact: bool = False) -> list[dict[str, Any]]:
+    """What axe-core finds on the page: serious and critical problems, or with
+    `every_impact` minor and moderate ones too."""
     if not AXE.exists():
         pytest.skip("axe-core is not installed (npm ci --prefix tests/browser)")
     page.add_script_tag(path=str(AXE))
     result: list[dict[str, Any]] = page.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
     )
+    if every_impact:
+        return result
     return [v for v in result if v.get("impact") in {"serious", "critical"}]
