@@ -136,6 +136,10 @@ def editor_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[s
         "translation_languages": [c for c in ("en", "fr", "es", "de") if c != case.language],
     }
     context.update(overrides)
+    # The case's own words are in its language, whatever the language of the workspace.
+    for name in ("headline", "story", "background"):
+        context["form"].fields[name].widget.attrs["lang"] = case.language
+    context["asks_form"].fields["asks"].widget.attrs["lang"] = case.language
     context["editor_forms"] = [context["form"], context["people_form"], context["asks_form"]]
     return context
 
