@@ -114,6 +114,7 @@ LOCALE_PATHS = [BASE_DIR / "urgent" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -124,6 +125,12 @@ STORAGES = {
         "OPTIONS": {"location": str(DATA_DIR / "files")},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Files shown on public pages (photos of people at risk), served by urgent.cases.views
+    # only while they may be shown; the names are unguessable.
+    "media": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "media"), "base_url": "/media/"},
+    },
 }
 # Serve straight from the app folders as well, so `make run` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
@@ -183,3 +184,18 @@ def test_server_errors_are_json_without_a_trace(client: Any, monkeypatch: Any) -
     client.raise_request_exception = False
     body = assert_error(client.get("/api/v1/cases"), 500, "server_error")
     assert "secret" not in body["message"]
+
+
+def test_the_root_is_an_index_of_the_api(client: Any) -> None:
+    response = client.get("/api/v1/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert body["docs"].endswith("/api/v1/docs")
+    assert body["openapi"].endswith("/api/v1/openapi.json")
+    listed = {(e["method"], e["url"].split("/api/v1", 1)[1]) for e in body["endpoints"]}
+    assert listed == {("GET", "/cases"), ("GET", "/cases/{slug}"), ("GET", "/impact")}
+    assert "/api/v1/staff/" in body["staff"]
+    # Every link it gives answers.
+    for url in (body["docs"], body["openapi"], body["endpoints"][0]["url"]):
+        assert client.get(urlsplit(url).path).status_code == 200

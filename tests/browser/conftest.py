@@ -51,11 +51,29 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def axe_violations(page: Any) -> list[dict[str, Any]]:
+def axe_violations(page: Any, *, every_impact: bool = False) -> list[dict[str, Any]]:
+    """What axe-core finds on the page: serious and critical problems, or with
+    `every_impact` minor and moderate ones too."""
     if not AXE.exists():
         pytest.skip("axe-core is not installed (npm ci --prefix tests/browser)")
     page.add_script_tag(path=str(AXE))
     result: list[dict[str, Any]] = page.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
     )
+    if every_impact:
+        return result
     return [v for v in result if v.get("impact") in {"serious", "critical"}]
+
+
+def screenshot_path(name: str) -> Path:
+    """Where a browser test saves a screenshot.
+
+    `URGENT_SCREENSHOTS=1` writes into docs/images/ (the pictures the README shows);
+    otherwise they go to a scratch folder, so a test run leaves the checkout unchanged.
+    """
+    if os.environ.get("URGENT_SCREENSHOTS") == "1":
+        folder = Path(__file__).resolve().parents[2] / "docs" / "images"
+    else:
+        folder = Path(os.environ.get("TMPDIR", "/tmp")) / "urgent-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name

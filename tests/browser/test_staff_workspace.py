@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,11 +13,15 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, screenshot_path
+from tests.outreach.test_notices import person
 from urgent.cases.models import Case
 from urgent.core.roles import roles_ensure
+from urgent.mailings.models import Mailing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SAMPLES = Path(__file__).resolve().parents[1] / "ingest" / "samples"
 
 
 def code(device: TOTPDevice) -> str:
@@ -40,8 +47,9 @@ def test_draft_publish_update_close_in_the_workspace(
     page: Any, live_server: Any, demo: None
 ) -> None:
     sign_in(page, live_server)
-    page.locator(".staff-nav").get_by_role("link", name="Cases", exact=True).click()
-    page.get_by_role("link", name="New case", exact=True).click()
+    page.locator(".staff-menu").get_by_role("link", name="All cases", exact=True).click()
+    buttons = page.locator(".staff-main .button-group")
+    buttons.get_by_role("link", name="New case", exact=True).click()
     page.get_by_label("Reference").fill("UA 300/26")
     page.get_by_label("Headline").fill("Poet detained for a verse")
     page.get_by_label("Country").select_option(label="Turkmenistan")
@@ -53,19 +61,23 @@ def test_draft_publish_update_close_in_the_workspace(
     violations = axe_violations(page)
     assert not violations, violations
 
-    page.get_by_role("button", name="Publish and alert supporters").click()
+    page.get_by_role("link", name="Check and publish").click()
     assert page.get_by_text("cannot be published yet").is_visible()
+    assert page.get_by_role("button", name=re.compile("^Publish")).count() == 0
+    page.get_by_role("link", name="Go back to the case to add them").click()
 
+    # One form: the person and the asks go with one Save.
     page.locator("#id_name_0").fill("Maya Ovezova")
-    page.get_by_role("button", name="Save people").click()
     page.get_by_label("Asks, one per line").fill("Release her immediately\nLet her see her family")
-    page.get_by_role("button", name="Save asks").click()
+    page.get_by_role("button", name="Save case").click()
+    assert page.get_by_text("Case saved.").is_visible()
     page.get_by_label("Name, title, organisation or address").fill("President of Turkmenistan")
     page.get_by_role("button", name="Search", exact=True).click()
-    page.get_by_role("button", name="Add", exact=True).first.click()
+    page.get_by_role("button", name=re.compile("^Add ")).first.click()
     assert page.get_by_text("added.").is_visible()
 
-    page.get_by_role("button", name="Publish and alert supporters").click()
+    page.get_by_role("link", name="Check and publish").click()
+    page.get_by_role("button", name=re.compile("^Publish and alert")).click()
     assert page.get_by_text("Published.").is_visible()
     case = Case.objects.get(reference="UA 300/26")
     assert case.status == "active"
@@ -85,3 +97,60 @@ def test_draft_publish_update_close_in_the_workspace(
     page.goto(live_server.url + f"/cases/{case.slug}/")
     assert page.get_by_text("This case is closed. Thank you").is_visible()
     assert page.get_by_text("She was moved to a prison far from home.").is_visible()
+
+
+def test_a_coordinator_goes_from_a_document_to_a_confirmed_publish(
+    page: Any, live_server: Any, demo: None
+) -> None:
+    """Import a case sheet, fix what the confirmation points at, publish; screenshots for docs."""
+    readers = [person(countries=["GE"]), person(countries=["GE"], language="en-GB")]
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, live_server)
+
+    page.get_by_role("link", name="New case from a document").first.click()
+    page.get_by_label("Upload a file").set_input_files(str(SAMPLES / "import_initial.txt"))
+    page.get_by_role("button", name="Read the document").click()
+    assert page.get_by_role("heading", name=re.compile("^Check what was read")).is_visible()
+    page.get_by_role("button", name="Save draft").click()
+    case = Case.objects.get(reference="UA 17/26")
+    assert case.status == "draft"
+
+    # The sheet's deadline has passed: the editor says so, and the check refuses it.
+    assert page.get_by_text("a deadline that has not passed").is_visible()
+    page.get_by_role("link", name="Check and publish").click()
+    assert page.get_by_role("heading", name="This case cannot be published yet").is_visible()
+    page.get_by_role("link", name="Go back to the case to add them").click()
+    deadline = timezone.localdate() + datetime.timedelta(days=30)
+    page.get_by_label("Deadline").fill(deadline.isoformat())
+    page.get_by_role("button", name="Save case").click()
+    assert page.get_by_text("Case saved.").is_visible()
+
+    page.get_by_role("link", name="Check and publish").click()
+    assert page.get_by_text("The headline is in capital letters").is_visible()
+    assert page.get_by_text("There is no French translation").is_visible()
+    assert page.locator(".lead-number").inner_text().startswith("2 supporters get the alert")
+    assert not axe_violations(page, every_impact=True)
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        shot = screenshot_path(f"staff-publish-confirmation-{width}.png")
+        page.screenshot(path=str(shot), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Fix the headline the check pointed at, then look again and publish.
+    page.get_by_role("link", name="Change it in the case").first.click()
+    page.get_by_label("Headline").fill("Journalist held incommunicado")
+    page.get_by_role("button", name="Save case").click()
+    page.get_by_role("link", name="Check and publish").click()
+    assert page.get_by_text("The headline is in capital letters").count() == 0
+    page.get_by_role("button", name="Publish and alert 2 supporters").click()
+    assert page.get_by_text("Published. The alert goes to 2 supporters now.").is_visible()
+    case.refresh_from_db()
+    assert case.status == "active" and case.headline == "Journalist held incommunicado"
+    mailing = Mailing.objects.get(key=f"alert:{case.uuid}")
+    assert {d.supporter_id for d in mailing.deliveries.all()} == {s.pk for s in readers}
+
+    page.get_by_role("navigation", name="Staff menu").get_by_role("link", name="Dashboard").click()
+    assert page.get_by_role("link", name="UA 17/26", exact=True).is_visible()
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(screenshot_path(f"staff-dashboard-{width}.png")))

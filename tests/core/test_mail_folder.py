@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.core.mail import EmailMessage
 from django.test import Client, override_settings
+
+from tests.actions.helpers import confirmed_letter
+from urgent.actions.services import deliveries_send_due
+from urgent.core.maildir import StoredMail, mail_grouped
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +57,40 @@ def test_unknown_message_is_a_404(
 ) -> None:
     client = staff_client("viewer")
     assert client.get(f"/staff/mail/{key}/").status_code == 404
+
+
+@override_settings(EMAIL_BACKEND="urgent.core.maildir.MaildirBackend")
+def test_a_letter_to_two_officials_is_one_row_inside_the_staff_menu(
+    mail_folder: Path, staff_client: Callable[..., Client], demo: None
+) -> None:
+    action = confirmed_letter("reader@example.org")
+    deliveries_send_due()
+    addresses = sorted(d.contact_point.value for d in action.deliveries.all())
+    assert len(addresses) == 2
+    assert len(list((mail_folder / "new").iterdir())) == 2  # one copy per address
+
+    html = staff_client("viewer").get("/staff/mail/").content.decode()
+    assert 'aria-label="Staff menu"' in html
+    assert html.count("Concerning Daniyar Orazmyradov") == 1
+    assert "Sent as 2 copies, one per address: " in html
+    for address in addresses:
+        assert address in html
+
+
+def test_copies_fold_by_message_id_and_newest_comes_first() -> None:
+    def mail(key: str, message_id: str, minute: int, to: str) -> StoredMail:
+        return StoredMail(
+            key=key,
+            message_id=message_id,
+            date=datetime.datetime(2026, 3, 1, 9, minute, tzinfo=datetime.UTC),
+            sender="a@example.org",
+            to="x@example.org, y@example.org",
+            cc="",
+            subject="Same",
+            envelope=[to],
+        )
+
+    first, copy = mail("1", "<a@x>", 0, "x@example.org"), mail("2", "<a@x>", 0, "y@example.org")
+    rows = mail_grouped([first, copy, mail("3", "<b@x>", 5, "x@example.org")])
+    assert [(r.key, r.copies) for r in rows] == [("3", 1), ("1", 2)]
+    assert rows[1].envelope == ["x@example.org", "y@example.org"]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
 
 from urgent.cases.models import Case, CaseTarget
 from urgent.officials.models import Official
@@ -23,3 +24,11 @@ def test_staff_login_is_created_once() -> None:
     username, password = staff_login_ensure()
     assert password
     assert staff_login_ensure() == (username, password)
+
+
+def test_demo_command_points_staff_to_the_workspace(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("demo")
+    out = capsys.readouterr().out
+    assert "Staff workspace: http" in out
+    assert out.split("Staff workspace: ", 1)[1].split()[0].endswith("/staff/")
+    assert "/admin/" not in out

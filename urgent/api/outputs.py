@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from urgent.actions.models import Action, LetterDelivery
 from urgent.cases.models import Case
@@ -17,6 +18,24 @@ from urgent.officials.models import Official
 
 def _absolute(path: str) -> str:
     return settings.URGENT_BASE_URL.rstrip("/") + path
+
+
+def api_index(*, prefix: str, endpoints: list[tuple[str, str, str]]) -> dict[str, Any]:
+    return {
+        "name": "Urgent API",
+        "version": "1",
+        "docs": _absolute(reverse("api-v1:openapi-view")),
+        "openapi": _absolute(reverse("api-v1:openapi-json")),
+        "endpoints": [
+            {"method": method, "url": _absolute(path), "summary": summary}
+            for method, path, summary in endpoints
+        ],
+        "staff": _(
+            "Endpoints under %(prefix)s/staff/ need a token "
+            "(urgent api_token create USERNAME --name NAME); the docs list them."
+        )
+        % {"prefix": prefix},
+    }
 
 
 def public_people(case: Case) -> list[dict[str, str]]:

@@ -150,6 +150,21 @@ class UpdateRequestOut(Schema):
     subject: str
 
 
+class EndpointOut(Schema):
+    method: str
+    url: str = Field(description="The endpoint's address; {braces} mark a part to fill in.")
+    summary: str
+
+
+class ApiIndexOut(Schema):
+    name: str
+    version: str
+    docs: str = Field(description="A page to browse and try the API.")
+    openapi: str = Field(description="The OpenAPI document describing every endpoint.")
+    endpoints: list[EndpointOut] = Field(description="What anyone may read, without a token.")
+    staff: str = Field(description="How staff reach drafts and the case lifecycle.")
+
+
 class CaseSummaryOut(Schema):
     uuid: UUID
     reference: str

@@ -128,6 +128,21 @@ class PersonAtRisk(BaseModel):
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     position = models.PositiveSmallIntegerField(default=0)
+    # A photo (urgent.cases.services.photos): resized copies in the media folder named
+    # `<photo_key>-<width>.webp|jpg`, a metadata-free original kept privately to crop again.
+    photo_key = models.CharField(max_length=64, blank=True)
+    photo_original = models.CharField(max_length=200, blank=True)
+    photo_sizes = models.JSONField(default=list, blank=True)  # [[width, height], ...]
+    photo_crop = models.JSONField(default=dict, blank=True)  # {"aspect": "4:5", "x": 50, "y": 30}
+    photo_alt = models.CharField(_("photo description"), max_length=300, blank=True)
+    photo_public = models.BooleanField(
+        _("photo may be shown"),
+        default=False,
+        help_text=_(
+            "The person or their family agreed that the photo may be shown. The stop switch "
+            "hides it regardless."
+        ),
+    )
 
     class Meta:
         ordering = ["case", "position", "id"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from django.core.files.storage import storages
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from urgent.cases.models import (
@@ -134,4 +137,76 @@ def case_events_pending(*, consumer: str, limit: int = 100) -> list[CaseEvent]:
         CaseEvent.objects.filter(~Exists(handled))
         .select_related("case", "update", "outcome")
         .order_by("id")[:limit]
+    )
+
+
+# -- Photos of people at risk ---------------------------------------------------------------
+
+PHOTO_DIR = "people"
+PHOTO_FILE = re.compile(r"^(?P<key>[A-Za-z0-9_-]{16,64})-(?P<width>\d{2,4})\.(?P<ext>webp|jpg)$")
+
+
+def photo_file_name(key: str, width: int, ext: str) -> str:
+    """Where one copy of a photo is kept in the "media" storage."""
+    return f"{PHOTO_DIR}/{key}-{width}.{ext}"
+
+
+def person_photo_visible(*, person: PersonAtRisk, case: Case) -> bool:
+    """Whether the public may see the person's photo.
+
+    Only with consent, only for a person whose name is shown in full, only on a published
+    case, and never while the stop switch has stopped action or hidden names.
+    """
+    return bool(
+        person.photo_key
+        and person.photo_public
+        and person.visibility == PersonAtRisk.Visibility.PUBLIC
+        and case.status in (Case.Status.ACTIVE, Case.Status.CLOSED)
+        and not case.hide_names
+        and not case.actions_stopped
+    )
+
+
+@dataclass(frozen=True)
+class PersonPhoto:
+    """What an <img> (or <picture>) needs: JPEG and WebP srcsets, a fallback src, the
+    intrinsic size of the largest copy (so the page keeps its room while it loads), alt."""
+
+    src: str
+    srcset: str
+    srcset_webp: str
+    width: int
+    height: int
+    alt: str
+
+
+def person_photo(
+    *, person: PersonAtRisk, case: Case | None = None, staff: bool = False
+) -> PersonPhoto | None:
+    """The person's photo for a page, or None when there is none or it may not be shown.
+
+    `staff` shows it whatever its consent and the stop switch say (the case editor's
+    preview; its files are served to signed-in staff only).
+    """
+    case = case or person.case
+    if not person.photo_key or not (staff or person_photo_visible(person=person, case=case)):
+        return None
+    media = storages["media"]
+    sizes = [(int(w), int(h)) for w, h in person.photo_sizes]
+    if not sizes:
+        return None
+
+    def srcset(ext: str) -> str:
+        return ", ".join(
+            f"{media.url(photo_file_name(person.photo_key, w, ext))} {w}w" for w, _h in sizes
+        )
+
+    middle = sizes[min(1, len(sizes) - 1)][0]
+    return PersonPhoto(
+        src=media.url(photo_file_name(person.photo_key, middle, "jpg")),
+        srcset=srcset("jpg"),
+        srcset_webp=srcset("webp"),
+        width=sizes[-1][0],
+        height=sizes[-1][1],
+        alt=person.photo_alt,
     )

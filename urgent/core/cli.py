@@ -19,12 +19,45 @@ def main(argv: list[str] | None = None) -> int:
         print(f"urgent: configuration error: {exc}", file=sys.stderr)
         return 2
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
     try:
         execute_from_command_line(["urgent", *args])
     except KeyboardInterrupt:
         return 130
+    except DatabaseError:
+        advice = database_not_set_up()
+        if advice is None:
+            raise
+        print(f"urgent: {advice}", file=sys.stderr)
+        return 2
     return 0
+
+
+def database_not_set_up() -> str | None:
+    """One line saying what to run when the database lacks tables this version needs.
+
+    A command that reads or writes the database on a data directory that was never
+    migrated (or is behind the code) fails on a missing table; this tells the person why
+    instead of showing them the traceback. None when migrations are not the problem.
+    """
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        connection.close()  # the failed statement may have left a broken transaction
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError:
+        return None
+    if not pending:
+        return None
+    name = connection.settings_dict["NAME"]
+    where = f"the database {name}" if connection.vendor != "sqlite" else f"the database at {name}"
+    return (
+        f"{where} is not set up for this version of Urgent "
+        f"({len(pending)} migrations to apply): run `urgent migrate` first."
+    )
 
 
 if __name__ == "__main__":

@@ -1,18 +1,31 @@
 """Outgoing mail kept in a local Maildir when no EMAIL_URL is set.
 
-Nothing leaves the machine; staff read what would have been sent at /staff/mail/.
+Nothing leaves the machine; staff read what would have been sent at /staff/mail/. Each
+stored message records its envelope recipients in an `X-Envelope-To` header (an SMTP
+server would have been given them apart from the message). A letter to two officials is
+sent once to each address under one Message-ID; the list shows it as one message to two
+addresses, not as two identical rows.
 """
 
 from __future__ import annotations
 
+import datetime
 import mailbox
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage as ParsedMessage
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage
+
+ENVELOPE_HEADER = "X-Envelope-To"
+_parser = BytesParser(policy=policy.default)
 
 
 def maildir() -> mailbox.Maildir:
@@ -29,8 +42,71 @@ class MaildirBackend(BaseEmailBackend):
         box = maildir()
         sent = 0
         for message in email_messages:
-            if not message.recipients():
+            recipients = message.recipients()
+            if not recipients:
                 continue
-            box.add(mailbox.MaildirMessage(message.message().as_bytes(linesep="\n")))
+            # Put on top, as a receiving server adds its trace headers; the message made
+            # (perhaps signed already) is kept byte for byte below it.
+            envelope = f"{ENVELOPE_HEADER}: {', '.join(recipients)}\n".encode()
+            raw = message.message().as_bytes(linesep="\n")
+            box.add(mailbox.MaildirMessage(envelope + raw))
             sent += 1
         return sent
+
+
+@dataclass
+class StoredMail:
+    """One message as staff see it in the list: its copies share everything but the envelope."""
+
+    key: str
+    message_id: str
+    date: datetime.datetime | None
+    sender: str
+    to: str
+    cc: str
+    subject: str
+    envelope: list[str] = field(default_factory=list)
+    copies: int = 1
+
+
+def _date(message: ParsedMessage) -> datetime.datetime | None:
+    try:
+        return parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
+    except (TypeError, ValueError):
+        return None
+
+
+def mail_summary(key: str, message: ParsedMessage) -> StoredMail:
+    envelope = [addr for _name, addr in getaddresses([str(message[ENVELOPE_HEADER] or "")])]
+    return StoredMail(
+        key=key,
+        message_id=str(message["Message-ID"] or "").strip(),
+        date=_date(message),
+        sender=str(message["From"] or ""),
+        to=str(message["To"] or ""),
+        cc=str(message["Cc"] or ""),
+        subject=str(message["Subject"] or ""),
+        envelope=[a for a in envelope if a],
+    )
+
+
+def mail_grouped(summaries: Iterable[StoredMail]) -> list[StoredMail]:
+    """Messages newest first, copies of one message folded into one row."""
+    groups: dict[str, StoredMail] = {}
+    for mail in summaries:
+        first = groups.setdefault(mail.message_id or mail.key, mail)
+        if first is not mail:
+            first.copies += 1
+            first.envelope.extend(a for a in mail.envelope if a not in first.envelope)
+    epoch = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+    return sorted(groups.values(), key=lambda m: m.date or epoch, reverse=True)
+
+
+def maildir_list() -> list[StoredMail]:
+    box = maildir()
+    summaries = []
+    for key in box.iterkeys():
+        headers = _parser.parsebytes(box.get_bytes(key), headersonly=True)
+        assert isinstance(headers, ParsedMessage)
+        summaries.append(mail_summary(key, headers))
+    return mail_grouped(summaries)

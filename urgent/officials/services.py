@@ -183,6 +183,45 @@ def contact_point_add(
 
 
 @transaction.atomic
+def contact_point_update(
+    *, contact_point: ContactPoint, actor: Actor, value: str, label: str = ""
+) -> ContactPoint:
+    """Correct a contact point; a changed address starts afresh (working, no bounces)."""
+    value = _clean_contact(contact_point.kind, value)
+    if not value:
+        raise ApplicationError(
+            _("A contact point cannot be empty; mark it dead instead."),
+            fields={"value": [_("Required.")]},
+        )
+    before = audit_snapshot(contact_point, ["value", "label", "health"])
+    if value != contact_point.value:
+        taken = ContactPoint.objects.filter(
+            official_id=contact_point.official_id, kind=contact_point.kind, value=value
+        ).exclude(pk=contact_point.pk)
+        if taken.exists():
+            raise ApplicationError(
+                _("This official already has the contact point %(value)s.") % {"value": value},
+                fields={"value": [_("Already there.")]},
+            )
+        contact_point.value = value
+        contact_point.health = ContactPoint.Health.OK
+        contact_point.bounce_count = 0
+        contact_point.last_confirmed_on = None
+    contact_point.label = label.strip()[:100]
+    contact_point.save()
+    after = audit_snapshot(contact_point, ["value", "label", "health"])
+    if after != before:
+        audit_record(
+            actor=actor,
+            action="contact_point.update",
+            obj=contact_point,
+            before=before,
+            after=after,
+        )
+    return contact_point
+
+
+@transaction.atomic
 def contact_point_health_set(
     *, contact_point: ContactPoint, actor: Actor, health: str, note: str = ""
 ) -> ContactPoint:

@@ -129,16 +129,29 @@ def followers(
     return acted, subscribed
 
 
-def case_alert_preview(*, case: Case, name: str = "Sam Example") -> Rendered:
-    """The alert as one supporter would receive it, rendered by the mailing engine itself."""
+def case_alert_languages(*, case: Case) -> list[str]:
+    """The languages a case's alert goes out in: its own, then each finished translation."""
+    own = case.language.lower()
+    return [own, *sorted(case_languages(case) - {own})]
+
+
+def case_alert_preview(
+    *, case: Case, name: str = "Sam Example", language: str | None = None
+) -> Rendered:
+    """The alert as one supporter would receive it, rendered by the mailing engine itself.
+
+    In `language` (the case's own by default), as a supporter who reads it is sent it.
+    """
+    language = language or case.language
     parts = mailing_templates_load(prefix="mailings/alert")
     sets = {
-        case.language: TemplateSet(
+        code: TemplateSet(
             subject=parts["subject"],
             text=parts["text_template"],
             html=parts["html_template"],
-            context={"case": case_context(case, case.language)},
+            context={"case": case_context(case, code)},
         )
+        for code in {case.language, language}
     }
     renderer = MailingRenderer(language=case.language, sets=sets, variants={})
     return renderer.render(
@@ -147,7 +160,7 @@ def case_alert_preview(*, case: Case, name: str = "Sam Example") -> Rendered:
             supporter_uuid=uuid.uuid4(),
             email="supporter@example.org",
             name=name,
-            language=case.language,
+            language=language,
             variant="",
         )
     )

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
 
 from urgent.cases import services
 from urgent.cases.models import Case, CaseTarget, CaseTranslation
@@ -20,11 +20,10 @@ from urgent.core.access import staff_required
 from urgent.core.errors import ApplicationError
 from urgent.core.roles import EDIT, PUBLISH, TRANSLATE, VIEW, role_can
 from urgent.core.selectors import organisation_default
-from urgent.officials.models import Official
 from urgent.officials.selectors import official_search
-from urgent.officials.services import official_create
-from urgent.outreach.selectors import case_alert_preview
+from urgent.outreach.selectors import case_alert_languages, case_alert_preview
 from urgent.staff import forms
+from urgent.staff.selectors import publish_check
 
 CASE_FIELDS = tuple(f for f in services.EDITABLE_FIELDS)
 
@@ -56,30 +55,30 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _case_data(form: forms.CaseForm) -> dict[str, Any]:
+    data = {k: form.cleaned_data[k] for k in CASE_FIELDS}
+    return {
+        k: ("" if v is None and k not in {"issued_on", "deadline"} else v) for k, v in data.items()
+    }
+
+
 @staff_required(EDIT)
 def case_new(request: HttpRequest) -> HttpResponse:
     form = forms.CaseForm(request.POST or None, initial={"language": "en"})
     if request.method == "POST" and form.is_valid():
-        data = {k: form.cleaned_data[k] for k in CASE_FIELDS if k in form.cleaned_data}
-        reference = data.pop("reference")
-        headline = data.pop("headline")
-        country = data.pop("country")
-        data = {
-            k: ("" if v is None and k not in {"issued_on", "deadline"} else v)
-            for k, v in data.items()
-        }
+        data = _case_data(form)
         try:
             case = services.case_create(
                 organisation=organisation_default(),
-                reference=reference,
-                headline=headline,
-                country=country,
+                reference=data.pop("reference"),
+                headline=data.pop("headline"),
+                country=data.pop("country"),
                 actor=request.user,
                 themes=form.cleaned_data["themes"],
                 **data,
             )
         except ApplicationError as exc:
-            _form_errors_from(form, exc)
+            forms.form_errors_add(form, exc)
         else:
             messages.success(request, _("Draft created. Add people, asks and targets next."))
             return redirect("staff_case_edit", case.pk)
@@ -88,17 +87,20 @@ def case_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _editor_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[str, Any]:
+def editor_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[str, Any]:
     initial = {k: getattr(case, k) for k in CASE_FIELDS}
     initial["themes"] = list(case.themes.all())
     initial["version"] = case.version
     query = request.GET.get("official", "").strip()[:100]
     found = list(official_search(text=query)[:20]) if query else []
-    targets = list(
-        case.targets.select_related("official").prefetch_related("official__contact_points")
+    targets = sorted(
+        case.targets.select_related("official").prefetch_related("official__contact_points"),
+        key=lambda t: (t.role != CaseTarget.Role.PRIMARY, t.position, t.pk),
     )
     context: dict[str, Any] = {
         "case": case,
+        "can_edit": role_can(request.user, EDIT),
+        "can_publish": role_can(request.user, PUBLISH),
         "form": forms.CaseForm(initial=initial),
         "people_form": forms.PeopleForm(people=list(case.people.all())),
         "asks_form": forms.AsksForm(initial={"asks": "\n".join(a.text for a in case.asks.all())}),
@@ -114,137 +116,55 @@ def _editor_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[
         "translation_languages": [c for c in ("en", "fr", "es", "de") if c != case.language],
     }
     context.update(overrides)
+    # The case's own words are in its language, whatever the language of the workspace.
+    for name in ("headline", "story", "background"):
+        context["form"].fields[name].widget.attrs["lang"] = case.language
+    context["asks_form"].fields["asks"].widget.attrs["lang"] = case.language
+    context["editor_forms"] = [context["form"], context["people_form"], context["asks_form"]]
     return context
 
 
 @staff_required(VIEW)
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case editor: the case's fields, people and asks in one form with one Save."""
     case = get_object_or_404(Case, pk=pk)
     if request.method != "POST":
-        return render(request, "staff/case_edit.html", _editor_context(request, case))
+        return render(request, "staff/case_edit.html", editor_context(request, case))
     if not role_can(request.user, EDIT):
         raise PermissionDenied(_("Your role does not allow editing cases."))
     form = forms.CaseForm(request.POST)
-    if form.is_valid():
-        data = {k: form.cleaned_data[k] for k in CASE_FIELDS}
-        data = {
-            k: ("" if v is None and k not in {"issued_on", "deadline"} else v)
-            for k, v in data.items()
-        }
+    # A part missing from the request (another client, an older page) is left as it is.
+    people_form = (
+        forms.PeopleForm(request.POST, people=list(case.people.all()))
+        if "name_0" in request.POST
+        else None
+    )
+    asks_form = forms.AsksForm(request.POST) if "asks" in request.POST else None
+    parts = [f for f in (form, people_form, asks_form) if f is not None]
+    if all(f.is_valid() for f in parts):
         try:
-            case = services.case_update(
+            case = services.case_save(
                 case=case,
                 actor=request.user,
                 expected_version=form.cleaned_data["version"] or 0,
-                data=data,
+                data=_case_data(form),
+                themes=form.cleaned_data["themes"],
+                people=people_form.people() if people_form else None,
+                asks=asks_form.ask_list() if asks_form else None,
             )
-            case.themes.set(form.cleaned_data["themes"])
         except ApplicationError as exc:
-            _form_errors_from(form, exc)
+            forms.form_errors_add(form, exc)
         else:
             messages.success(request, _("Case saved."))
             return redirect("staff_case_edit", case.pk)
+    bound: dict[str, Any] = {"form": form}
+    if people_form:
+        bound["people_form"] = people_form
+    if asks_form:
+        bound["asks_form"] = asks_form
     return render(
-        request, "staff/case_edit.html", _editor_context(request, case, form=form), status=400
+        request, "staff/case_edit.html", editor_context(request, case, **bound), status=400
     )
-
-
-@staff_required(EDIT)
-@require_POST
-def case_people(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(Case, pk=pk)
-    form = forms.PeopleForm(request.POST, people=list(case.people.all()))
-    if form.is_valid():
-        services.case_people_set(case=case, actor=request.user, people=form.people())
-        messages.success(request, _("People at risk saved."))
-        return redirect("staff_case_edit", case.pk)
-    return render(
-        request,
-        "staff/case_edit.html",
-        _editor_context(request, case, people_form=form),
-        status=400,
-    )
-
-
-@staff_required(EDIT)
-@require_POST
-def case_asks(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(Case, pk=pk)
-    form = forms.AsksForm(request.POST)
-    if form.is_valid():
-        services.case_asks_set(case=case, actor=request.user, asks=form.ask_list())
-        messages.success(request, _("Asks saved."))
-        return redirect("staff_case_edit", case.pk)
-    return render(
-        request, "staff/case_edit.html", _editor_context(request, case, asks_form=form), status=400
-    )
-
-
-@staff_required(EDIT)
-@require_POST
-def case_target_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(Case, pk=pk)
-    form = forms.TargetAddForm(request.POST)
-    if form.is_valid():
-        official = Official.objects.filter(pk=form.cleaned_data["official"]).first()
-        if official is None:
-            messages.error(request, _("That official is no longer in the directory."))
-        else:
-            try:
-                services.case_target_add(
-                    case=case,
-                    actor=request.user,
-                    official=official,
-                    role=form.cleaned_data["role"],
-                    salutation=form.cleaned_data["salutation"],
-                )
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("%(official)s added.") % {"official": official})
-    else:
-        messages.error(request, _("Choose an official and a role."))
-    return redirect("staff_case_edit", case.pk)
-
-
-@staff_required(EDIT)
-@require_POST
-def case_target_new(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(Case, pk=pk)
-    form = forms.NewOfficialForm(request.POST)
-    if form.is_valid():
-        try:
-            official = official_create(
-                actor=request.user,
-                data=form.official_data(),
-                contact_points=form.contact_points(),
-            )
-            services.case_target_add(
-                case=case, actor=request.user, official=official, role=form.cleaned_data["role"]
-            )
-        except ApplicationError as exc:
-            _form_errors_from(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(official)s added to the directory and to this case.") % {"official": official},
-            )
-            return redirect("staff_case_edit", case.pk)
-    return render(
-        request,
-        "staff/case_edit.html",
-        _editor_context(request, case, new_official_form=form),
-        status=400,
-    )
-
-
-@staff_required(EDIT)
-@require_POST
-def case_target_remove(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
-    target = get_object_or_404(CaseTarget, pk=target_pk, case_id=pk)
-    services.case_target_remove(target=target, actor=request.user)
-    messages.success(request, _("Target removed."))
-    return redirect("staff_case_edit", pk)
 
 
 @staff_required(VIEW)
@@ -273,7 +193,9 @@ def case_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def case_preview_alert(request: HttpRequest, pk: int) -> HttpResponse:
     """The alert email as supporters will receive it: subject, text, and the HTML part."""
     case = get_object_or_404(Case, pk=pk)
-    rendered = case_alert_preview(case=case)
+    languages = case_alert_languages(case=case)
+    language = request.GET.get("language", "")
+    rendered = case_alert_preview(case=case, language=language if language in languages else None)
     if request.GET.get("part") == "html" and rendered.html:
         response = HttpResponse(rendered.html)
         # The mail's HTML shown alone, unable to run anything or load from elsewhere.
@@ -285,16 +207,54 @@ def case_preview_alert(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(PUBLISH)
-@require_POST
 def case_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publishing is two steps: this page shows what will go out and to whom, then one button.
+
+    The button carries a token of everything shown; if the case changed since (an edit, a
+    new target, a translation), the page is shown again instead of publishing.
+    """
     case = get_object_or_404(Case, pk=pk)
-    try:
-        services.case_publish(case=case, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Published. The alert goes to matching supporters now."))
-    return redirect("staff_case_edit", case.pk)
+    if case.status != Case.Status.DRAFT:
+        messages.error(request, _("Only a draft can be published."))
+        return redirect("staff_case_edit", case.pk)
+    check = publish_check(case=case)
+    status, stale = 200, False
+    if request.method == "POST":
+        stale = request.POST.get("token") != check.token
+        if not stale and not check.missing:
+            try:
+                services.case_publish(
+                    case=case, actor=request.user, expected_version=_posted_version(request)
+                )
+            except ApplicationError as exc:
+                stale = exc.status == 409
+                if not stale:
+                    messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Published. The alert goes to %(n)d supporter now.",
+                        "Published. The alert goes to %(n)d supporters now.",
+                        check.total,
+                    )
+                    % {"n": check.total},
+                )
+                return redirect("staff_case_edit", case.pk)
+        status = 409 if stale else 400
+        case.refresh_from_db()
+        check = publish_check(case=case)
+    return render(
+        request,
+        "staff/case_publish.html",
+        {"case": case, "check": check, "stale": stale, "today": timezone.localdate()},
+        status=status,
+    )
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
 
 
 @staff_required(EDIT)
@@ -317,7 +277,7 @@ def case_update_post(request: HttpRequest, pk: int) -> HttpResponse:
                 status=data["status"] or None,
             )
         except ApplicationError as exc:
-            _form_errors_from(form, exc)
+            forms.form_errors_add(form, exc)
         else:
             messages.success(
                 request,
@@ -344,7 +304,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.case_close(case=case, actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            _form_errors_from(form, exc)
+            forms.form_errors_add(form, exc)
         else:
             messages.success(request, _("Case closed. The outcome notice goes out now."))
             return redirect("staff_case_edit", case.pk)
@@ -367,7 +327,7 @@ def case_stop(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.case_stop_switch(case=case, actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            _form_errors_from(form, exc)
+            forms.form_errors_add(form, exc)
         else:
             messages.success(
                 request,
@@ -400,6 +360,8 @@ def case_translation(request: HttpRequest, pk: int, language: str) -> HttpRespon
             "done": existing.state == CaseTranslation.State.DONE,
         }
     form = forms.TranslationForm(request.POST or None, initial=initial)
+    for field in form.fields.values():  # the text typed is in the target language
+        field.widget.attrs["lang"] = language
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["asks"] = [a for a in data["asks"].splitlines() if a.strip()]

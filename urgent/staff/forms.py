@@ -8,8 +8,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from urgent.cases.models import Case, CaseTarget, Outcome, PersonAtRisk, Theme
+from urgent.core.errors import ApplicationError
 from urgent.officials.models import ContactPoint
 from urgent.officials.services import OFFICIAL_FIELDS
+
+
+def form_errors_add(form: Any, exc: ApplicationError) -> None:
+    """Put a service's refusal on the form: next to its fields, or above them."""
+    for field, problems in exc.fields.items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
+    if not exc.fields:
+        form.add_error(None, exc.message)
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -79,8 +89,12 @@ class PeopleForm(forms.Form):
     def __init__(self, *args: Any, people: list[PersonAtRisk] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = people or []
+        self.people_by_row = people
         for i in range(len(people) + self.ROWS_EXTRA):
             person = people[i] if i < len(people) else None
+            self.fields[f"id_{i}"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, initial=person.pk if person else None
+            )
             self.fields[f"name_{i}"] = forms.CharField(
                 label=_("Name"),
                 max_length=200,
@@ -100,16 +114,24 @@ class PeopleForm(forms.Form):
             )
         self.rows = len(people) + self.ROWS_EXTRA
 
-    def row_fields(self) -> list[list[forms.BoundField]]:
+    def row_fields(
+        self,
+    ) -> list[tuple[PersonAtRisk | None, forms.BoundField, list[forms.BoundField]]]:
+        """Per row: the person it stands for (None for a new one), its id field, its fields."""
         return [
-            [self[f"name_{i}"], self[f"pronouns_{i}"], self[f"visibility_{i}"]]
+            (
+                self.people_by_row[i] if i < len(self.people_by_row) else None,
+                self[f"id_{i}"],
+                [self[f"name_{i}"], self[f"pronouns_{i}"], self[f"visibility_{i}"]],
+            )
             for i in range(self.rows)
         ]
 
-    def people(self) -> list[dict[str, str]]:
+    def people(self) -> list[dict[str, Any]]:
         data = self.cleaned_data
         return [
             {
+                "id": data.get(f"id_{i}"),
                 "name": data[f"name_{i}"],
                 "pronouns": data[f"pronouns_{i}"],
                 "visibility": data[f"visibility_{i}"],
@@ -139,6 +161,143 @@ class TargetAddForm(forms.Form):
     salutation = forms.CharField(
         label=_("Salutation for this case"), max_length=200, required=False
     )
+
+
+FOCUS_POINTS = [
+    ("15,15", _("Top left")),
+    ("50,15", _("Top")),
+    ("85,15", _("Top right")),
+    ("15,50", _("Left")),
+    ("50,50", _("Centre")),
+    ("85,50", _("Right")),
+    ("15,85", _("Bottom left")),
+    ("50,85", _("Bottom")),
+    ("85,85", _("Bottom right")),
+]
+
+
+class PhotoForm(forms.Form):
+    """A person's photo: the file, what it shows, consent, and how to crop it."""
+
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        help_text=_(
+            "A JPEG, PNG or WebP file up to 10 MB. Camera details and the place it was taken "
+            "are removed."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    alt = forms.CharField(
+        label=_("Describe the photo"),
+        max_length=300,
+        help_text=_("For people who cannot see it, e.g. “Maya Ovezova smiling, outdoors”."),
+    )
+    public = forms.BooleanField(
+        label=_("The person or their family agreed that this photo may be shown publicly"),
+        required=False,
+        help_text=_("While action is stopped or names are hidden, it is not shown anyway."),
+    )
+    aspect = forms.ChoiceField(
+        label=_("Shape"),
+        choices=[
+            ("4:5", _("Portrait (4 by 5)")),
+            ("1:1", _("Square")),
+            ("3:2", _("Landscape (3 by 2)")),
+            ("original", _("As taken, uncropped")),
+        ],
+        widget=forms.RadioSelect,
+        initial="4:5",
+    )
+    focus = forms.ChoiceField(
+        label=_("Keep this part in view"),
+        choices=FOCUS_POINTS,
+        widget=forms.RadioSelect,
+        initial="50,50",
+    )
+
+    def crop(self) -> dict[str, Any]:
+        x, y = self.cleaned_data["focus"].split(",")
+        return {"aspect": self.cleaned_data["aspect"], "x": int(x), "y": int(y)}
+
+
+class TargetForm(forms.Form):
+    """A target's place on one case; the version is the case's, for the concurrent-edit check."""
+
+    role = forms.ChoiceField(
+        label=_("Role"), choices=CaseTarget.Role.choices, widget=forms.RadioSelect
+    )
+    salutation = forms.CharField(
+        label=_("Salutation for this case"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to use the official's own salutation."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ContactPointsForm(forms.Form):
+    """The official's contact points, each editable, and one more to add."""
+
+    VALUE_LABELS: dict[str, Any] = {
+        ContactPoint.Kind.FAX: _("Number"),
+        ContactPoint.Kind.PHONE: _("Number"),
+        ContactPoint.Kind.SOCIAL: _("Handle or address"),
+    }
+
+    def __init__(self, *args: Any, points: list[ContactPoint], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A contact point added since the page was drawn is not in what it sends back:
+        # it is left as it is, not refused as a required field the person never saw.
+        if self.is_bound:
+            points = [p for p in points if self.add_prefix(f"value_{p.pk}") in self.data]
+        self.points = points
+        for point in points:
+            widget = (
+                forms.Textarea(attrs={"rows": 4})
+                if point.kind == ContactPoint.Kind.POSTAL
+                else forms.TextInput
+            )
+            self.fields[f"value_{point.pk}"] = forms.CharField(
+                label=self.VALUE_LABELS.get(point.kind, _("Address")),
+                max_length=1000,
+                initial=point.value,
+                widget=widget,
+            )
+            self.fields[f"label_{point.pk}"] = forms.CharField(
+                label=_("Label"), max_length=100, required=False, initial=point.label
+            )
+        self.fields["new_kind"] = forms.ChoiceField(
+            label=_("Kind"), choices=[("", "—"), *ContactPoint.Kind.choices], required=False
+        )
+        self.fields["new_value"] = forms.CharField(
+            label=_("Address, number or handle"),
+            max_length=1000,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
+        self.fields["new_label"] = forms.CharField(label=_("Label"), max_length=100, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("new_value") or "").strip() and not data.get("new_kind"):
+            self.add_error("new_kind", _("Say what kind of contact point this is."))
+        return data
+
+    def rows(self) -> list[tuple[ContactPoint, forms.BoundField, forms.BoundField]]:
+        return [(p, self[f"value_{p.pk}"], self[f"label_{p.pk}"]) for p in self.points]
+
+    def changes(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        changes: list[dict[str, Any]] = [
+            {"id": p.pk, "value": data[f"value_{p.pk}"], "label": data[f"label_{p.pk}"]}
+            for p in self.points
+        ]
+        if (data.get("new_value") or "").strip():
+            changes.append(
+                {"kind": data["new_kind"], "value": data["new_value"], "label": data["new_label"]}
+            )
+        return changes
 
 
 class OfficialForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from urgent.staff import case_views, official_views, views
+from urgent.staff import case_views, official_views, photo_views, target_views, views
 
 urlpatterns = [
     path("", views.staff_home, name="staff_home"),
@@ -13,14 +13,27 @@ urlpatterns = [
     path("cases/", case_views.case_list, name="staff_case_list"),
     path("cases/new/", case_views.case_new, name="staff_case_new"),
     path("cases/<int:pk>/", case_views.case_edit, name="staff_case_edit"),
-    path("cases/<int:pk>/people/", case_views.case_people, name="staff_case_people"),
-    path("cases/<int:pk>/asks/", case_views.case_asks, name="staff_case_asks"),
-    path("cases/<int:pk>/targets/add/", case_views.case_target_add, name="staff_case_target_add"),
-    path("cases/<int:pk>/targets/new/", case_views.case_target_new, name="staff_case_target_new"),
+    path("cases/<int:pk>/targets/add/", target_views.case_target_add, name="staff_case_target_add"),
+    path("cases/<int:pk>/targets/new/", target_views.case_target_new, name="staff_case_target_new"),
+    path(
+        "cases/<int:pk>/targets/<int:target_pk>/",
+        target_views.case_target_edit,
+        name="staff_case_target_edit",
+    ),
     path(
         "cases/<int:pk>/targets/<int:target_pk>/remove/",
-        case_views.case_target_remove,
+        target_views.case_target_remove,
         name="staff_case_target_remove",
+    ),
+    path(
+        "cases/<int:pk>/people/<int:person_pk>/photo/",
+        photo_views.person_photo,
+        name="staff_person_photo",
+    ),
+    path(
+        "cases/<int:pk>/people/<int:person_pk>/photo/remove/",
+        photo_views.person_photo_remove,
+        name="staff_person_photo_remove",
     ),
     path("cases/<int:pk>/preview/", case_views.case_preview, name="staff_case_preview"),
     path(

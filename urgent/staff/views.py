@@ -75,7 +75,12 @@ class TokenForm(forms.Form):
         label=gettext_lazy("6-digit code"),
         max_length=12,
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "class": "input-width-10",
+            }
         ),
     )
 
@@ -142,9 +147,10 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         chart_id="actions-per-day",
         title=_("Actions per day, last 30 days"),
         bars=[
-            Bar(label=date_format(day, "M j"), value=n) for day, n in data["actions_per_day"] if n
-        ]
-        or [],
+            Bar(label=date_format(day, "MONTH_DAY_FORMAT"), value=n)
+            for day, n in data["actions_per_day"]
+            if n
+        ],
     )
     return render(request, "staff/home.html", {**data, "actions_chart": chart})
 

@@ -13,6 +13,7 @@ from urgent.supporters import views as supporter_views
 urlpatterns = [
     path("", case_views.case_list, name="case_list"),
     path("cases/<slug:slug>/", case_views.case_detail, name="case_detail"),
+    path("media/people/<str:name>", case_views.person_photo_file, name="person_photo_file"),
     path("staff/mail/", core_views.mail_list, name="staff_mail_list"),
     path("staff/mail/<str:key>/", core_views.mail_detail, name="staff_mail_detail"),
     # Supporters (urgent.supporters): joining, "Keep me updated", signed-link pages.

@@ -6,12 +6,14 @@ import re
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from urgent.api import outputs
 from urgent.api.schemas import (
+    ApiIndexOut,
     CaseDetailOut,
     CasePageOut,
     CountryCode,
@@ -40,6 +42,25 @@ class CaseFilters(Schema):
     )
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=1_000_000)
+
+
+@router.get(
+    "/",
+    response={200: ApiIndexOut, **ERRORS},
+    summary="What this API offers",
+    operation_id="api_index",
+)
+def api_index(request: HttpRequest) -> dict[str, Any]:
+    """Links to the documentation, the OpenAPI document and every public endpoint."""
+    prefix = reverse("api-v1:api_index").rstrip("/")
+    endpoints = [
+        (method, prefix + path, operation.summary or "")
+        for path, view in router.path_operations.items()
+        for operation in view.operations
+        if operation.operation_id != "api_index"
+        for method in operation.methods
+    ]
+    return outputs.api_index(prefix=prefix, endpoints=endpoints)
 
 
 @router.get(

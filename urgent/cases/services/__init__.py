@@ -1,5 +1,6 @@
 """Writes to cases. `lifecycle`: create, edit, publish, Further Information, close, stop;
-`events`: the outbox those changes write; `targets`: merging officials named by targets.
+`events`: the outbox those changes write; `targets`: merging officials named by targets;
+`photos`: photos of the people at risk.
 
 Who hears about a change (alerts, Further Information, outcomes, digests) is decided above
 cases, in urgent.outreach, from the events.
@@ -16,14 +17,17 @@ from urgent.cases.services.lifecycle import (
     case_missing_for_publication,
     case_people_set,
     case_publish,
+    case_save,
     case_slug_for,
     case_stop_switch,
     case_target_add,
     case_target_remove,
+    case_target_update,
     case_translation_save,
     case_update,
     update_post,
 )
+from urgent.cases.services.photos import person_photo_remove, person_photo_set
 from urgent.cases.services.targets import official_merge
 
 __all__ = [
@@ -38,12 +42,16 @@ __all__ = [
     "case_missing_for_publication",
     "case_people_set",
     "case_publish",
+    "case_save",
     "case_slug_for",
     "case_stop_switch",
     "case_target_add",
     "case_target_remove",
+    "case_target_update",
     "case_translation_save",
     "case_update",
     "official_merge",
+    "person_photo_remove",
+    "person_photo_set",
     "update_post",
 ]

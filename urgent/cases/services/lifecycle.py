@@ -32,11 +32,13 @@ from urgent.cases.models import (
     Update,
 )
 from urgent.cases.services.events import case_event_record
+from urgent.cases.services.photos import people_photos_discard
 from urgent.core.audit import audit_record, audit_snapshot
 from urgent.core.errors import ApplicationError, Conflict
 from urgent.core.models import Organisation
 from urgent.core.roles import EDIT, PUBLISH, TRANSLATE, role_require
 from urgent.officials.models import ContactPoint
+from urgent.officials.services import contact_point_add, contact_point_update, official_update
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +172,56 @@ def case_update(
     return case
 
 
+@transaction.atomic
+def case_save(
+    *,
+    case: Case,
+    actor: Actor,
+    expected_version: int,
+    data: Mapping[str, Any],
+    themes: Sequence[Any] | None = None,
+    people: Sequence[Mapping[str, Any]] | None = None,
+    asks: Sequence[str] | None = None,
+) -> Case:
+    """Save the case editor's one form: fields, themes, people and asks together or not at all.
+
+    The version check of `case_update` covers every part, so a save based on an older
+    version changes nothing. A part given as None is left as it is.
+    """
+    case = case_update(case=case, actor=actor, expected_version=expected_version, data=data)
+    if themes is not None:
+        before = sorted(t.slug for t in case.themes.all())
+        case.themes.set(themes)
+        after = sorted(t.slug for t in case.themes.all())
+        if before != after:
+            audit_record(
+                actor=actor,
+                action="case.themes",
+                obj=case,
+                before={"themes": before},
+                after={"themes": after},
+            )
+    if people is not None:
+        case_people_set(case=case, actor=actor, people=people)
+    if asks is not None:
+        case_asks_set(case=case, actor=actor, asks=asks)
+    return case
+
+
+def _version_claim(*, case: Case, expected_version: int) -> None:
+    """Bump the case's version if it is still the one the person read; else refuse."""
+    claimed = Case.objects.filter(pk=case.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not claimed:
+        raise Conflict(
+            _(
+                "Someone else saved this case while you were editing it. Your changes were not "
+                "saved: reload the case, then apply them again."
+            )
+        )
+
+
 def _translations_mark_outdated(*, case: Case, changed: set[str]) -> None:
     if changed & {"headline", "story", "background"}:
         case.translations.filter(state="done").update(state="outdated")
@@ -198,11 +250,18 @@ def case_missing_for_publication(*, case: Case) -> list[str]:
 
 
 @transaction.atomic
-def case_publish(*, case: Case, actor: Actor) -> Case:
+def case_publish(*, case: Case, actor: Actor, expected_version: int | None = None) -> Case:
+    """Publish a complete draft; its `published` event tells outreach to alert supporters.
+
+    With `expected_version` (what the person checked before pressing Publish), a case
+    saved since then is refused, so nobody publishes what they have not seen.
+    """
     role_require(actor, PUBLISH)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status != Case.Status.DRAFT:
         raise ApplicationError(_("Only a draft can be published."), code="not_draft")
+    if expected_version is not None and case.version != expected_version:
+        raise Conflict(_("The case changed after you checked it. Check it again, then publish."))
     missing = case_missing_for_publication(case=case)
     if missing:
         raise CaseIncomplete(
@@ -379,30 +438,36 @@ def case_stop_switch(
 
 @transaction.atomic
 def case_people_set(
-    *, case: Case, actor: Actor, people: Sequence[Mapping[str, str]]
+    *, case: Case, actor: Actor, people: Sequence[Mapping[str, Any]]
 ) -> list[PersonAtRisk]:
-    """Replace the people at risk, in order (name, pronouns, visibility)."""
+    """Set the people at risk, in order (name, pronouns, visibility).
+
+    A row keeps the person it stands for (by `id`, or else by the same name), so what is
+    attached to a person, such as a photo, stays with them; people left out are removed.
+    """
     role_require(actor, EDIT)
-    before = [p.name for p in case.people.all()]
-    rows = []
-    for position, person in enumerate(people):
+    existing = {p.pk: p for p in case.people.all()}
+    before = [p.name for p in existing.values()]
+    rows: list[PersonAtRisk] = []
+    for person in people:
         name = " ".join(str(person.get("name", "")).split())
         if not name:
             continue
         visibility = person.get("visibility") or PersonAtRisk.Visibility.PUBLIC
         if visibility not in PersonAtRisk.Visibility.values:
             raise ApplicationError(_("Unknown visibility: %(v)s.") % {"v": visibility})
-        rows.append(
-            PersonAtRisk(
-                case=case,
-                name=name,
-                pronouns=str(person.get("pronouns", "")).strip()[:40],
-                visibility=visibility,
-                position=position,
-            )
-        )
-    case.people.all().delete()
-    PersonAtRisk.objects.bulk_create(rows)
+        row = _person_match(case, existing, person_id=person.get("id"), name=name, taken=rows)
+        row.name, row.visibility, row.position = name, visibility, len(rows)
+        row.pronouns = str(person.get("pronouns", "")).strip()[:40]
+        rows.append(row)
+    removed = [p for p in existing.values() if p not in rows]
+    if removed:
+        case.people.filter(pk__in=[p.pk for p in removed]).delete()
+        people_photos_discard(removed)
+    PersonAtRisk.objects.bulk_update(
+        [r for r in rows if r.pk], ["name", "pronouns", "visibility", "position"]
+    )
+    PersonAtRisk.objects.bulk_create([r for r in rows if not r.pk])
     audit_record(
         actor=actor,
         action="case.people",
@@ -411,6 +476,20 @@ def case_people_set(
         after={"people": [p.name for p in rows]},
     )
     return rows
+
+
+def _person_match(
+    case: Case,
+    existing: Mapping[int, PersonAtRisk],
+    *,
+    person_id: Any,
+    name: str,
+    taken: list[PersonAtRisk],
+) -> PersonAtRisk:
+    match = existing.get(int(person_id)) if str(person_id or "").isdigit() else None
+    if match is None or match in taken:
+        match = next((p for p in existing.values() if p.name == name and p not in taken), None)
+    return match or PersonAtRisk(case=case)
 
 
 @transaction.atomic
@@ -448,6 +527,69 @@ def case_target_add(
         action="case.target_add",
         obj=case,
         after={"official": official.pk, "role": role},
+    )
+    return target
+
+
+@transaction.atomic
+def case_target_update(
+    *,
+    target: CaseTarget,
+    actor: Actor,
+    expected_version: int,
+    role: str,
+    salutation: str = "",
+    official_data: Mapping[str, Any] | None = None,
+    contact_points: Sequence[Mapping[str, Any]] = (),
+) -> CaseTarget:
+    """Change a target in place: its role and salutation on this case, and its official.
+
+    `official_data` and `contact_points` change the official in the directory, for every
+    case it is on; each contact point is `{"id", "value", "label"}` to change one, or
+    `{"kind", "value", "label"}` without an id to add one. Refused, with nothing changed,
+    when the case was saved by someone else since `expected_version` was read.
+    """
+    role_require(actor, EDIT)
+    if role not in CaseTarget.Role.values:
+        raise ApplicationError(
+            _("A target is either written to or sent a copy."),
+            fields={"role": [_("Choose Write to or Copy to.")]},
+        )
+    _version_claim(case=target.case, expected_version=expected_version)
+    before = {"role": target.role, "salutation": target.salutation}
+    if role != target.role:
+        target.position = target.case.targets.filter(role=role).count()
+    target.role, target.salutation = role, salutation.strip()
+    target.save(update_fields=["role", "salutation", "position"])
+    if official_data is not None:
+        official_update(official=target.official, actor=actor, data=official_data)
+    for point in contact_points:
+        if point.get("id"):
+            existing = target.official.contact_points.filter(pk=point["id"]).first()
+            if existing is None:
+                raise ApplicationError(
+                    _("A contact point was removed while you were editing; reload the page.")
+                )
+            contact_point_update(
+                contact_point=existing,
+                actor=actor,
+                value=str(point.get("value", "")),
+                label=str(point.get("label", "")),
+            )
+        elif str(point.get("value", "")).strip():
+            contact_point_add(
+                official=target.official,
+                actor=actor,
+                kind=str(point.get("kind", "")),
+                value=str(point["value"]),
+                label=str(point.get("label", "")),
+            )
+    audit_record(
+        actor=actor,
+        action="case.target_update",
+        obj=target.case,
+        before={"official": target.official_id, **before},
+        after={"official": target.official_id, "role": role, "salutation": target.salutation},
     )
     return target
 

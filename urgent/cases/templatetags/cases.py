@@ -10,7 +10,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from urgent.cases.models import Case
+from urgent.cases.models import Case, PersonAtRisk
+from urgent.cases.selectors import PersonPhoto
+from urgent.cases.selectors import person_photo as photo_of
 from urgent.core.countries import country_name
 
 register = template.Library()
@@ -59,3 +61,20 @@ def deadline(day: datetime.date, today: datetime.date) -> SafeString:
         when,
         note,
     )
+
+
+@register.simple_tag
+def person_photo(person: PersonAtRisk, case: Case | None = None) -> PersonPhoto | None:
+    """`{% person_photo person case as photo %}`: the photo public pages may show, or None.
+
+    `photo.srcset_webp`, `photo.srcset` (JPEG), `photo.src`, `photo.width`, `photo.height`
+    and `photo.alt` fill a <picture> with lazy loading; None with no consent, for a
+    person not named in full, or while the stop switch is on.
+    """
+    return photo_of(person=person, case=case)
+
+
+@register.simple_tag
+def person_photo_staff(person: PersonAtRisk) -> PersonPhoto | None:
+    """The same for the staff pages: shown whatever the consent and the stop switch."""
+    return photo_of(person=person, staff=True)

@@ -17,7 +17,8 @@ class Command(BaseCommand):
             self.stdout.write("Demo cases already present.")
         username, password = staff_login_ensure()
         self.stdout.write("")
-        self.stdout.write(f"Staff sign-in: {settings.URGENT_BASE_URL}/admin/")
+        # Coordinators work in the staff workspace; the Django admin is a tool behind it.
+        self.stdout.write(f"Staff workspace: {settings.URGENT_BASE_URL}/staff/")
         self.stdout.write(f"  username: {username}")
         if password:
             self.stdout.write(f"  password: {password}")

@@ -1,0 +1,169 @@
+"""Every staff page in Chromium: no accessibility problem of any impact, at 390 and 1280 px,
+and the menu that works without JavaScript."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.test import Client
+from PIL import Image
+
+from tests.actions.helpers import confirmed_letter
+from tests.browser.conftest import axe_violations
+from tests.browser.test_import_page import describe, sign_in
+from urgent.actions.services import deliveries_send_due
+from urgent.cases import services
+from urgent.cases.models import Case, PersonAtRisk
+from urgent.core.maildir import maildir_list
+from urgent.ingest.services import organisation_default, source_document_create
+from urgent.mailings.models import Mailing
+from urgent.officials.models import Official
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SAMPLES = Path(__file__).resolve().parents[1] / "ingest" / "samples"
+WIDTHS = (390, 1280)
+
+
+def a_photo() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (900, 1200), (150, 170, 200)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def staff_pages(tmp_path: Path, settings: Any) -> list[str]:
+    """Every kind of staff page, with something on it (demo data and a little more)."""
+    settings.EMAIL_BACKEND = "urgent.core.maildir.MaildirBackend"
+    settings.URGENT_MAILDIR = str(tmp_path / "mail")
+    confirmed_letter("reader@example.org")
+    deliveries_send_due()
+    active = Case.objects.get(reference="UA 101/26")
+    draft = Case.objects.get(reference="UA 110/26")
+    services.update_post(case=active, actor=None, title="", body="He was seen in a prison.")
+    person = PersonAtRisk.objects.get(case=active)
+    services.person_photo_set(
+        person=person, actor=None, alt="Him, outdoors", public=True, crop={}, upload=a_photo()
+    )
+    target = active.targets.get(role="primary")
+    official = Official.objects.get(pk=target.official_id)
+    point = official.contact_points.first()
+    assert point is not None
+    source = source_document_create(
+        data=(SAMPLES / "import_initial.txt").read_bytes(),
+        filename="import_initial.txt",
+        organisation=organisation_default(),
+        actor=None,
+    )
+    case = f"/staff/cases/{active.pk}"
+    return [
+        "/staff/",
+        "/staff/cases/",
+        "/staff/cases/new/",
+        f"{case}/",
+        f"/staff/cases/{draft.pk}/publish/",
+        f"{case}/preview/alert/",
+        f"{case}/update/",
+        f"{case}/close/",
+        f"{case}/stop/",
+        f"{case}/translations/fr/",
+        f"{case}/targets/{target.pk}/",
+        f"{case}/people/{person.pk}/photo/",
+        "/staff/officials/",
+        f"/staff/officials/{official.pk}/",
+        "/staff/audit/",
+        "/staff/mail/",
+        f"/staff/mail/{maildir_list()[0].key}/",
+        "/staff/actions/",
+        f"/staff/actions/officials/{official.uuid}/",
+        f"/staff/actions/contact-points/{point.pk}/",
+        "/staff/impact/",
+        "/staff/mailings/",
+        f"/staff/mailings/{Mailing.objects.latest('id').pk}/",
+        "/staff/import/",
+        f"/staff/import/{source.uuid}/",
+    ]
+
+
+def test_no_staff_page_has_an_accessibility_problem_of_any_impact(
+    page: Any, live_server: Any, demo: None, tmp_path: Path, settings: Any
+) -> None:
+    paths = staff_pages(tmp_path, settings)
+    sign_in(page, live_server)
+    found: dict[str, str] = {}
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        for path in paths:
+            response = page.goto(live_server.url + path)
+            assert response is not None and response.status == 200, path
+            violations = axe_violations(page, every_impact=True)
+            if violations:
+                found[f"{path} at {width}px"] = describe(violations)
+    # A form sent back with errors: the error summary and the messages by each field.
+    page.goto(live_server.url + "/staff/cases/new/")
+    page.get_by_role("button", name="Create draft").click()
+    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    violations = axe_violations(page, every_impact=True)
+    if violations:
+        found["/staff/cases/new/ with errors"] = describe(violations)
+    assert not found, "\n".join(f"{where}: {what}" for where, what in found.items())
+
+
+def test_sign_in_pages_have_no_accessibility_problem(page: Any, live_server: Any) -> None:
+    user = User.objects.create_user("new", password="correct horse battery", is_staff=True)
+    page.goto(live_server.url + "/staff/login/")
+    assert not axe_violations(page, every_impact=True)
+    page.get_by_label("Username").fill("new")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Continue").click()
+    assert page.get_by_text("The username or password is not right").is_visible()
+    assert not axe_violations(page, every_impact=True)
+    # The first sign-in sets up the authenticator app.
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page.goto(live_server.url + "/staff/two-factor/")
+    assert page.get_by_role("heading", name="Set up two-factor sign-in").is_visible()
+    assert not axe_violations(page, every_impact=True)
+
+
+def test_the_menu_opens_on_a_phone_without_javascript(
+    browser: Any, live_server: Any, demo: None
+) -> None:
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 390, "height": 844}, locale="en-GB"
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, live_server)
+        page.goto(live_server.url + "/staff/cases/")
+        menu = page.get_by_role("navigation", name="Staff menu")
+        all_cases = menu.get_by_role("link", name="Mailings")
+        assert not all_cases.is_visible()  # folded away, the page comes first
+        menu.locator("summary").click()
+        assert all_cases.is_visible()
+        for group in ("Cases", "Supporters & mail", "Officials", "Reports", "Settings"):
+            assert menu.get_by_text(group, exact=True).is_visible()
+        all_cases.click()
+        assert page.get_by_role("heading", name="Mailings", exact=True).is_visible()
+        # On a desk the same menu is simply open.
+        page.set_viewport_size({"width": 1280, "height": 900})
+        assert (
+            page.get_by_role("navigation", name="Staff menu")
+            .get_by_role("link", name="Directory")
+            .is_visible()
+        )
+    finally:
+        context.close()
