@@ -81,7 +81,9 @@ def _targets(case: Case) -> list[dict[str, Any]]:
             "official": _official(target.official),
             "contactPoints": [_contact_point(p) for p in target.official.contact_points.all()],
         }
-        for target in case.targets.all()
+        for target in sorted(
+            case.targets.all(), key=lambda t: (t.role != t.Role.PRIMARY, t.position, t.pk)
+        )
     ]
 
 
