@@ -127,7 +127,9 @@ def test_a_slow_server_times_out(fake: FakeInstance, monkeypatch: Any) -> None:
 
     fake.routes["/federation/actor"] = slow
     started = time.monotonic()
-    assert _code(lambda: remote.actor_fetch(fake.actor_url)) == "unreachable"
+    with pytest.raises(RemoteError, match="stopped answering") as caught:
+        remote.actor_fetch(fake.actor_url)
+    assert caught.value.code == "unreachable"
     assert time.monotonic() - started < 1.4
 
 
@@ -173,4 +175,7 @@ def test_html_is_not_an_actor(fake: FakeInstance) -> None:
 def test_not_found_and_unreachable_are_named(fake: FakeInstance) -> None:
     assert _code(lambda: remote.actor_fetch(fake.base + "/nothing")) == "bad_answer"
     url = f"http://127.0.0.1:{free_port()}/federation/actor"
-    assert _code(lambda: remote.actor_fetch(url)) == "unreachable"
+    with pytest.raises(RemoteError) as caught:
+        remote.actor_fetch(url)
+    assert caught.value.code == "unreachable"
+    assert caught.value.message.endswith("it refused the connection or is not running.")

@@ -113,6 +113,21 @@ def url_check(url: str) -> str:
     return url
 
 
+def _reason(exc: Exception) -> str:
+    """What went wrong, in words for staff rather than the library's."""
+    if isinstance(exc, NameResolutionError):
+        return "its name was not found (check the spelling)"
+    if isinstance(exc, ConnectTimeoutError):
+        return f"it did not answer within {CONNECT_SECONDS:.0f} seconds"
+    if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+        return f"it stopped answering for {READ_SECONDS:.0f} seconds"
+    if isinstance(exc, urllib3.exceptions.SSLError):
+        return "its certificate could not be verified"
+    if isinstance(exc, NewConnectionError):
+        return "it refused the connection or is not running"
+    return "the connection broke off"
+
+
 @dataclass(frozen=True)
 class Response:
     status: int
@@ -176,12 +191,16 @@ def http_signed(
             timeout=urllib3.Timeout(connect=CONNECT_SECONDS, read=READ_SECONDS),
         )
     except urllib3.exceptions.HTTPError as exc:
-        raise RemoteError(f"{url} could not be reached ({exc}).", code="unreachable") from exc
+        raise RemoteError(
+            f"{url} could not be reached: {_reason(exc)}.", code="unreachable"
+        ) from exc
     try:
         data = _read(response, url, max_bytes)
     except urllib3.exceptions.HTTPError as exc:
         response.close()
-        raise RemoteError(f"{url} broke off its answer ({exc}).", code="unreachable") from exc
+        raise RemoteError(
+            f"{url} broke off its answer: {_reason(exc)}.", code="unreachable"
+        ) from exc
     except RemoteError:
         # Not read to the end: the connection cannot carry another request.
         response.close()
