@@ -117,14 +117,14 @@ def _reason(exc: Exception) -> str:
     """What went wrong, in words for staff rather than the library's."""
     if isinstance(exc, NameResolutionError):
         return "its name was not found (check the spelling)"
+    if isinstance(exc, NewConnectionError):  # a subclass of ConnectTimeoutError
+        return "it refused the connection or is not running"
     if isinstance(exc, ConnectTimeoutError):
         return f"it did not answer within {CONNECT_SECONDS:.0f} seconds"
     if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
         return f"it stopped answering for {READ_SECONDS:.0f} seconds"
     if isinstance(exc, urllib3.exceptions.SSLError):
         return "its certificate could not be verified"
-    if isinstance(exc, NewConnectionError):
-        return "it refused the connection or is not running"
     return "the connection broke off"
 
 
