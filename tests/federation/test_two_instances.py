@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 
 from tests.federation.instances import instances_running, wait_until
@@ -50,3 +51,22 @@ def test_a_section_follows_an_issuing_instance_which_accepts(tmp_path: Path) -> 
         assert 'id="follower-state">Accepted' in a_page
         home = a_staff.get(f"{issuing.base}/staff/federation/", timeout=10).text
         assert "Section B" in home.split("Instances that follow this one")[1]
+
+        # A 10 MB body is refused from its header, before the server reads the rest.
+        assert _status_of_ten_megabytes(issuing.port) == 413
+        refused = a_staff.get(f"{issuing.base}/staff/federation/refused/", timeout=10).text
+        assert "too_large" in refused
+
+
+def _status_of_ten_megabytes(port: int) -> int:
+    """Announce 10 MB, send 1 KB, and read the answer that comes without the rest."""
+    head = (
+        "POST /federation/inbox HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{port}\r\n"
+        "Content-Type: application/activity+json\r\n"
+        f"Content-Length: {10 * 1024 * 1024}\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=15) as sock:
+        sock.sendall(head.encode() + b"{" + b" " * 1023)
+        answer = sock.recv(4096).decode("latin-1")
+    return int(answer.split(" ", 2)[1])
