@@ -1,5 +1,8 @@
 """The strict parser of what other instances send: JSON in, typed activity out, or a refusal.
 
+Closed vocabularies (kinds of contact point, roles, outcomes, channels) are the models' own
+choices, so the protocol and the database cannot disagree.
+
 Our own vocabulary (an urgent action and everything in it) admits no unknown field; the
 ActivityStreams envelope ignores properties it does not use (`cc`, `published`, ...). Lengths
 are bounded so a valid activity can always be stored.
@@ -25,8 +28,11 @@ from pydantic import (
     model_validator,
 )
 
+from urgent.actions.models import Action
+from urgent.cases.models import CaseTarget, Outcome
 from urgent.federation import vocab
 from urgent.federation.errors import Refusal
+from urgent.officials.models import ContactPoint
 
 
 def _http_url(value: str) -> str:
@@ -79,10 +85,10 @@ class Envelope(BaseModel):
 
 class ContactPointIn(Strict):
     type: Literal["ContactPoint"]
-    kind: Literal["postal", "email", "fax", "phone", "social"]
+    kind: ContactPoint.Kind
     value: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
     label: Annotated[str, StringConstraints(max_length=100)] = ""
-    health: Literal["ok", "bouncing", "dead"] = "ok"
+    health: ContactPoint.Health = ContactPoint.Health.OK
 
 
 class OfficialIn(Strict):
@@ -104,7 +110,7 @@ class OfficialIn(Strict):
 
 class TargetIn(Strict):
     type: Literal["Target"]
-    role: Literal["primary", "copy"]
+    role: CaseTarget.Role
     salutation: Annotated[str, StringConstraints(max_length=200)] = ""
     official: OfficialIn
     contactPoints: Annotated[list[ContactPointIn], Field(max_length=50)] = []
@@ -119,20 +125,7 @@ class PersonIn(Strict):
 
 class OutcomeIn(Strict):
     type: Literal["Outcome"]
-    kind: Literal[
-        "released",
-        "charges_dropped",
-        "whereabouts_disclosed",
-        "access_granted",
-        "medical_care",
-        "sentence_commuted",
-        "transferred",
-        "sentenced",
-        "executed",
-        "died_in_custody",
-        "no_change",
-        "other",
-    ]
+    kind: Outcome.Kind
     date: datetime.date
     summary: Text = ""
 
@@ -145,13 +138,10 @@ class FurtherInformationIn(Strict):
     issued: datetime.date
 
 
-Channel = Literal["email", "mail_app", "post", "fax", "phone", "social"]
-
-
 class CountsIn(Strict):
     type: Literal["Counts"]
     actions: Count
-    byChannel: dict[Channel, Count] = {}
+    byChannel: dict[Action.Channel, Count] = {}
     lettersDelivered: Count = 0
     repliesReceived: Count = 0
     supportersReached: Count | None = None

@@ -203,6 +203,29 @@ def _follow_payload(activity_id: str) -> dict[str, Any]:
     return payload
 
 
+def _follow_state_set(
+    instance: Instance, *, field: str, state: str, reply: dict[str, Any], user: User, action: str
+) -> Instance:
+    """Change one side of the relationship, answer the other instance, and audit it."""
+    since = field.replace("_state", "_since")
+    before = getattr(instance, field)
+    setattr(instance, field, state)
+    setattr(instance, since, timezone.now() if state == Instance.Follow.ACCEPTED else None)
+    instance.save(update_fields=[field, since, "updated_at"])
+    _send(reply, instances=[instance])
+    audit_record(
+        actor=user,
+        action=action,
+        obj=instance,
+        before={field: before},
+        after={field: state, "fingerprint": _fingerprint(instance)},
+    )
+    return instance
+
+
+_LIVE = frozenset({Instance.Follow.PENDING, Instance.Follow.ACCEPTED})
+
+
 @transaction.atomic
 def follow_request_accept(*, instance: Instance, user: User) -> Instance:
     _require(user)
@@ -210,17 +233,14 @@ def follow_request_accept(*, instance: Instance, user: User) -> Instance:
     if instance.follower_state != Instance.Follow.PENDING:
         raise ApplicationError(f"No follow request from {instance} is waiting.", code="no_request")
     follow = _follow_payload(instance.follow_in_id)
-    instance.follower_state = Instance.Follow.ACCEPTED
-    instance.follower_since = timezone.now()
-    instance.save(update_fields=["follower_state", "follower_since", "updated_at"])
-    _send(activities.accept_build(follow=follow), instances=[instance])
-    audit_record(
-        actor=user,
+    return _follow_state_set(
+        instance,
+        field="follower_state",
+        state=Instance.Follow.ACCEPTED,
+        reply=activities.accept_build(follow=follow),
+        user=user,
         action="federation.follower_accept",
-        obj=instance,
-        after={"actor": instance.actor_url, "fingerprint": _fingerprint(instance)},
     )
-    return instance
 
 
 @transaction.atomic
@@ -228,44 +248,34 @@ def follow_request_reject(*, instance: Instance, user: User) -> Instance:
     """Refuse a waiting request, or stop sending to an instance that follows this one."""
     _require(user)
     instance = _locked(instance)
-    if instance.follower_state not in {Instance.Follow.PENDING, Instance.Follow.ACCEPTED}:
+    if instance.follower_state not in _LIVE:
         raise ApplicationError(f"{instance} neither follows nor asked to.", code="no_request")
     follow = _follow_payload(instance.follow_in_id)
-    before = instance.follower_state
-    instance.follower_state = Instance.Follow.REJECTED
-    instance.follower_since = None
-    instance.save(update_fields=["follower_state", "follower_since", "updated_at"])
-    _send(activities.reject_build(follow=follow), instances=[instance])
-    audit_record(
-        actor=user,
+    return _follow_state_set(
+        instance,
+        field="follower_state",
+        state=Instance.Follow.REJECTED,
+        reply=activities.reject_build(follow=follow),
+        user=user,
         action="federation.follower_reject",
-        obj=instance,
-        before={"follower_state": before},
-        after={"follower_state": instance.follower_state},
     )
-    return instance
 
 
 @transaction.atomic
 def instance_unfollow(*, instance: Instance, user: User) -> Instance:
     _require(user)
     instance = _locked(instance)
-    if instance.following_state not in {Instance.Follow.PENDING, Instance.Follow.ACCEPTED}:
+    if instance.following_state not in _LIVE:
         raise ApplicationError(f"This instance does not follow {instance}.", code="not_following")
     follow = _follow_payload(instance.follow_out_id)
-    before = instance.following_state
-    instance.following_state = Instance.Follow.NONE
-    instance.following_since = None
-    instance.save(update_fields=["following_state", "following_since", "updated_at"])
-    _send(activities.undo_build(follow=follow), instances=[instance])
-    audit_record(
-        actor=user,
+    return _follow_state_set(
+        instance,
+        field="following_state",
+        state=Instance.Follow.NONE,
+        reply=activities.undo_build(follow=follow),
+        user=user,
         action="federation.unfollow",
-        obj=instance,
-        before={"following_state": before},
-        after={"following_state": instance.following_state},
     )
-    return instance
 
 
 def instance_key_pin(*, instance: Instance, fingerprint: str, user: User) -> Instance:
