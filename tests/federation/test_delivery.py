@@ -13,7 +13,7 @@ from tests.conftest import free_port
 from tests.federation.fake import FakeInstance
 from urgent.federation import activities, delivery, keys
 from urgent.federation.models import Activity, Delivery, Instance
-from urgent.federation.services import _send
+from urgent.federation.services.outbox import activity_send
 from urgent.federation.signing import signature_claim
 from urgent.federation.sweeps import deliveries_sweep
 from urgent.federation.tasks import deliveries_drain
@@ -139,7 +139,7 @@ def test_writing_an_activity_wakes_a_worker_that_sends_it(
     before = DBTaskResult.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         row = _queued(fake)
-        _send(activities.undo_build(follow=row.activity.payload), instances=[row.instance])
+        activity_send(activities.undo_build(follow=row.activity.payload), instances=[row.instance])
     assert DBTaskResult.objects.count() == before + 1
     assert deliveries_drain.call() == 2
     assert {p.json["type"] for p in fake.received} == {"Follow", "Undo"}

@@ -17,7 +17,8 @@ from urgent.core.models import AuditEntry
 from urgent.federation import keys, vocab
 from urgent.federation.models import Activity, Instance, InstanceKey, RefusedActivity
 from urgent.federation.remote import RemoteKey
-from urgent.federation.services import _pin
+from urgent.federation.services import receiving
+from urgent.federation.services.pinning import key_pin
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def _known(fake: FakeInstance, **states: str) -> Instance:
     instance = Instance.objects.create(
         actor_url=fake.actor_url, inbox_url=fake.inbox_url, name=fake.name, **states
     )
-    _pin(
+    key_pin(
         instance,
         RemoteKey(
             key_id=fake.key_id,
@@ -273,9 +274,7 @@ def test_the_inbox_only_takes_post(client: Client) -> None:
 
 
 def test_the_refusal_log_is_bounded_per_address(client: Client, monkeypatch: Any) -> None:
-    from urgent.federation import services
-
-    monkeypatch.setattr(services, "REFUSALS_LOGGED_PER_HOUR", 3)
+    monkeypatch.setattr(receiving, "REFUSALS_LOGGED_PER_HOUR", 3)
     for _ in range(5):
         assert client.post("/federation/inbox", b"{}", content_type="text/plain").status_code == 415
     assert RefusedActivity.objects.count() == 3
