@@ -350,3 +350,23 @@ def dkim() -> tuple[str, str] | None:
     if not isinstance(key, rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey):
         raise ConfigError("URGENT_DKIM_KEY_FILE: only RSA and Ed25519 keys can sign DKIM")
     return str(Path(path).expanduser().resolve()), selector
+
+
+def federation_allow_private() -> bool:
+    """URGENT_FEDERATION_ALLOW_PRIVATE: let other instances live on private or loopback hosts."""
+    raw = os.environ.get("URGENT_FEDERATION_ALLOW_PRIVATE", "").strip().lower()
+    if raw in {"", "0", "false", "no", "off"}:
+        return False
+    if raw in _TRUE:
+        return True
+    raise ConfigError("URGENT_FEDERATION_ALLOW_PRIVATE: must be true or false")
+
+
+def federation_name() -> str:
+    """URGENT_FEDERATION_NAME: how this instance names itself to other instances."""
+    raw = os.environ.get("URGENT_FEDERATION_NAME", "").strip()
+    if len(raw) > 200 or any(c in raw for c in "\r\n<>"):
+        raise ConfigError(
+            "URGENT_FEDERATION_NAME: at most 200 characters on one line, without < or >"
+        )
+    return raw

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "urgent.inbound",
     "urgent.outreach",
     "urgent.ingest",
+    "urgent.federation",
     # The JSON API (django-ninja; "ninja" serves its API docs page's static files).
     "ninja",
     "urgent.api",
@@ -195,3 +196,9 @@ URGENT_MAIL_REFUSAL_LIMIT = env.mail_refusal_limit()
 URGENT_MAIL_LEASE_SECONDS = env.mail_lease_seconds()
 # DKIM signing of bulk mail: (key file, selector) or None to leave signing to the MTA.
 URGENT_DKIM = env.dkim()
+
+# Federation (urgent.federation; docs/federation.md). Other instances on private or loopback
+# addresses are refused unless this is set (tests, a private network of instances); the name
+# this instance gives itself defaults to its first organisation's.
+URGENT_FEDERATION_ALLOW_PRIVATE = env.federation_allow_private()
+URGENT_FEDERATION_NAME = env.federation_name()

@@ -48,6 +48,7 @@ MENU: tuple[tuple[str, Promise, tuple[Entry, ...]], ...] = (
             Entry(_("All cases"), "staff_case_list"),
             Entry(_("New case"), "staff_case_new", EDIT),
             Entry(_("New case from a document"), "ingest_start", EDIT),
+            Entry(_("Other instances"), "federation_staff_home"),
         ),
     ),
     (

@@ -78,4 +78,7 @@ urlpatterns = [
     path("staff/mailings/", include("urgent.mailings.urls")),
     # New case from a document (urgent.ingest): upload or paste, correct, save a draft.
     path("staff/import/", include("urgent.ingest.urls")),
+    # Federation (urgent.federation): actor, inbox, outbox, discovery; staff pages.
+    path("", include("urgent.federation.urls")),
+    path("staff/federation/", include("urgent.federation.staff_urls")),
 ]

@@ -1,0 +1,139 @@
+"""Reads for the federation pages, the outbox and the serialiser."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from urgent.actions.models import LetterDelivery, OfficialReply
+from urgent.actions.selectors import action_counts_by_channel
+from urgent.cases.models import Case, CaseTarget
+from urgent.federation.models import Activity, Delivery, Instance, InstanceKey, RefusedActivity
+
+OUTBOX_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class CaseCounts:
+    by_channel: dict[str, int]
+    letters_delivered: int
+    replies_received: int
+
+
+def case_for_federation(*, case_id: int) -> Case | None:
+    """A published case with everything its urgent action carries."""
+    targets = CaseTarget.objects.select_related("official").prefetch_related(
+        "official__contact_points"
+    )
+    return (
+        Case.objects.filter(pk=case_id, status__in=[Case.Status.ACTIVE, Case.Status.CLOSED])
+        .prefetch_related(
+            "themes", "people", "asks", "outcomes", "updates", Prefetch("targets", targets)
+        )
+        .first()
+    )
+
+
+def case_published_id(*, uuid: str) -> int | None:
+    return (
+        Case.objects.filter(uuid=uuid, status__in=[Case.Status.ACTIVE, Case.Status.CLOSED])
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def case_counts(*, case: Case) -> CaseCounts:
+    """Aggregates only: how many, never who."""
+    return CaseCounts(
+        by_channel=action_counts_by_channel(case=case),
+        letters_delivered=LetterDelivery.objects.filter(
+            case=case, status=LetterDelivery.Status.SENT
+        ).count(),
+        replies_received=OfficialReply.objects.filter(case=case).count(),
+    )
+
+
+def instance_current_key(*, instance: Instance) -> InstanceKey | None:
+    return instance.keys.filter(valid_until__isnull=True).first()
+
+
+def instance_key_valid(
+    *, actor_url: str, key_id: str, now: datetime.datetime | None = None
+) -> tuple[Instance | None, InstanceKey | None]:
+    """The instance with this actor, and its pinned key with this id if still valid."""
+    instance = Instance.objects.filter(actor_url=actor_url).first()
+    if instance is None:
+        return None, None
+    key = (
+        instance.keys.filter(key_id=key_id)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now or timezone.now()))
+        .first()
+    )
+    return instance, key
+
+
+def _with_current_key(instances: QuerySet[Instance]) -> QuerySet[Instance]:
+    return instances.prefetch_related(
+        Prefetch("keys", InstanceKey.objects.filter(valid_until__isnull=True), "current_keys")
+    )
+
+
+def instances_following() -> QuerySet[Instance]:
+    """Instances this one follows or asked to follow."""
+    return _with_current_key(Instance.objects.exclude(following_state=Instance.Follow.NONE))
+
+
+def instances_follow_requests() -> QuerySet[Instance]:
+    return _with_current_key(Instance.objects.filter(follower_state=Instance.Follow.PENDING))
+
+
+def instances_followers() -> QuerySet[Instance]:
+    return _with_current_key(Instance.objects.filter(follower_state=Instance.Follow.ACCEPTED))
+
+
+def instances_related() -> QuerySet[Instance]:
+    """Every instance that follows, or is followed by, this one (or asked to)."""
+    live = [Instance.Follow.PENDING, Instance.Follow.ACCEPTED]
+    return Instance.objects.filter(Q(follower_state__in=live) | Q(following_state__in=live))
+
+
+def instance_detail(*, pk: int) -> Instance | None:
+    return Instance.objects.filter(pk=pk).prefetch_related("keys").first()
+
+
+def instance_deliveries(*, instance: Instance, limit: int = 50) -> list[Delivery]:
+    return list(Delivery.objects.filter(instance=instance).select_related("activity")[:limit])
+
+
+def instance_activities_received(*, instance: Instance, limit: int = 50) -> list[Activity]:
+    return list(
+        Activity.objects.filter(instance=instance, direction=Activity.Direction.IN).defer(
+            "payload"
+        )[:limit]
+    )
+
+
+def delivery_counts() -> dict[str, int]:
+    rows = Delivery.objects.values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def outbox_activities() -> QuerySet[Activity]:
+    return Activity.objects.filter(direction=Activity.Direction.OUT, public=True).order_by(
+        "-created_at", "-id"
+    )
+
+
+def activity_public_get(*, activity_id: str) -> Activity | None:
+    return outbox_activities().filter(activity_id=activity_id).first()
+
+
+def refused_list() -> QuerySet[RefusedActivity]:
+    return RefusedActivity.objects.all()
+
+
+def activity_seen(*, activity_id: str) -> bool:
+    return Activity.objects.filter(activity_id=activity_id).exists()

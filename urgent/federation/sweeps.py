@@ -1,0 +1,41 @@
+"""Sweeps the worker runs (docs/architecture.md, "Sweeps"): wake a worker for deliveries
+whose retry came due or whose lease ran out, and keep the refusal log to 30 days.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+
+from django.utils import timezone
+
+from urgent.core.sweeps import sweep_every
+from urgent.federation.delivery import deliveries_due, deliveries_held, deliveries_reclaim
+from urgent.federation.models import RefusedActivity
+from urgent.federation.tasks import deliveries_drain
+
+logger = logging.getLogger(__name__)
+
+Sweep = Callable[[], None]
+
+REFUSALS_KEPT = datetime.timedelta(days=30)
+
+
+def deliveries_sweep() -> None:
+    now = timezone.now()
+    reclaimed = deliveries_reclaim(now=now)
+    if reclaimed:
+        logger.warning(
+            "federation: %s deliveries back in the queue after a lease ran out", reclaimed
+        )
+    if deliveries_due() and not deliveries_held(now=now):
+        deliveries_drain.enqueue()
+
+
+@sweep_every(3600)
+def refusals_prune() -> None:
+    RefusedActivity.objects.filter(at__lt=timezone.now() - REFUSALS_KEPT).delete()
+
+
+SWEEPS: list[Sweep] = [deliveries_sweep, refusals_prune]
