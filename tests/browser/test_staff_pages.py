@@ -23,6 +23,7 @@ from urgent.core.maildir import maildir_list
 from urgent.ingest.services import organisation_default, source_document_create
 from urgent.mailings.models import Mailing
 from urgent.officials.models import Official
+from urgent.outreach.services import case_events_drain
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,6 +46,7 @@ def staff_pages(tmp_path: Path, settings: Any) -> list[str]:
     active = Case.objects.get(reference="UA 101/26")
     draft = Case.objects.get(reference="UA 110/26")
     services.update_post(case=active, actor=None, title="", body="He was seen in a prison.")
+    case_events_drain()  # the Further Information's mailing, as the worker's sweep makes it
     person = PersonAtRisk.objects.get(case=active)
     services.person_photo_set(
         person=person, actor=None, alt="Him, outdoors", public=True, crop={}, upload=a_photo()

@@ -18,6 +18,7 @@ from tests.outreach.test_notices import person
 from urgent.cases.models import Case
 from urgent.core.roles import roles_ensure
 from urgent.mailings.models import Mailing
+from urgent.outreach.services import case_events_drain
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -146,6 +147,7 @@ def test_a_coordinator_goes_from_a_document_to_a_confirmed_publish(
     assert page.get_by_text("Published. The alert goes to 2 supporters now.").is_visible()
     case.refresh_from_db()
     assert case.status == "active" and case.headline == "Journalist held incommunicado"
+    case_events_drain()  # what the worker's sweep does with the published event
     mailing = Mailing.objects.get(key=f"alert:{case.uuid}")
     assert {d.supporter_id for d in mailing.deliveries.all()} == {s.pk for s in readers}
 
