@@ -48,9 +48,12 @@ class DocumentForm(forms.Form):
     file = forms.FileField(
         label=_("Upload a file"),
         required=False,
-        help_text=_("PDF, Word (.docx), web page (.html), e-mail (.eml) or text; at most 20 MB."),
+        help_text=_(
+            "PDF, Word (.docx), OpenDocument (.odt), web page (.html), e-mail (.eml) or text; "
+            "at most 20 MB."
+        ),
         widget=forms.ClearableFileInput(
-            attrs={"accept": ".pdf,.docx,.html,.htm,.eml,.txt,text/*,application/pdf"}
+            attrs={"accept": ".pdf,.docx,.odt,.html,.htm,.eml,.txt,text/*,application/pdf"}
         ),
     )
     text = forms.CharField(
