@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from email_validator import EmailNotValidError, validate_email
 
 from urgent.ingest.parsing.countries import alias_table
-from urgent.ingest.parsing.text import fold
+from urgent.ingest.parsing.lexicon import fold
 from urgent.ingest.record import SCHEMA_FIELDS, CaseSheet, Person, Target, UpdateRequest
 from urgent.ingest.selectors import FAX_SUFFIX_DIGITS, fax_digits
 from urgent.officials.models import ContactPoint

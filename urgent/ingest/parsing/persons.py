@@ -4,31 +4,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..record import Gender, Person
+from . import lang
 from .countries import alias_table, find_countries
-from .text import fold
-from .vocab import (
-    FUNCTION_WORDS,
-    MONTHS,
-    NAME_PARTICLES,
-    NON_NAME_WORDS,
-    NOUN_SUFFIX_RE,
-    OFFICE_RE,
-    ROLE_WORDS,
-    VICTIM_CONTEXT,
-    WEEKDAYS,
-)
+from .lexicon import fold, folded, lexicon, words
+from .names import is_given_name_country, looks_like_noun
 
 _TOKEN_RE = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d+|[^\w\s]")
 _POSSESSIVE_RE = re.compile(r"['’]s$")
-_GIVEN_NAME_COUNTRIES = {"jordan", "chad", "israel", "georgia", "india"}
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "no", "jr", "sr", "prof", "gen", "col", "lt"}
-_OFFICIAL_BEFORE = re.compile(
-    r"(?i)(?:president|minister|governor|judge|prosecutor|king|emir|ambassador|secretary|"
-    r"director|attorney|general|commander|chief|mayor|premier|chancellor|senator|"
-    r"président|presidente|ministre|ministro|präsident|gouverneur|gobernador|juez|juge)$"
-)
+
+
+@lru_cache(maxsize=1)
+def _office_words() -> frozenset[str]:
+    """Single office words ("minister", "gouverneur"): a name right after one is an official's."""
+    return words(p for p in lang.phrases("addressees", "offices") if " " not in p)
+
+
+@lru_cache(maxsize=1)
+def _apposition() -> frozenset[str]:
+    """Words that open a description right after a name and a comma ("X, a journalist")."""
+    return words(lang.phrases("words", "apposition"))
 
 
 @dataclass
@@ -52,18 +50,19 @@ class Group:
 def _is_name_token(word: str) -> bool:
     if not word[0].isupper():
         return False
-    key = fold(_POSSESSIVE_RE.sub("", word))
-    if key in NON_NAME_WORDS or key in MONTHS or key in WEEKDAYS or key in ROLE_WORDS:
+    lex = lexicon()
+    key = folded(_POSSESSIVE_RE.sub("", word))
+    if key in lex.non_name_words or key in lex.role_words:
         return False
     if "-" in word and any(
-        fold(p) in NON_NAME_WORDS or fold(p) in alias_table() for p in word.split("-")
+        fold(p) in lex.non_name_words or fold(p) in alias_table() for p in word.split("-")
     ):
         return False
-    if key in alias_table() and key not in _GIVEN_NAME_COUNTRIES:
+    if key in alias_table() and not is_given_name_country(key):
         return False
-    if len(word) > 6 and NOUN_SUFFIX_RE.search(word):
+    if looks_like_noun(word):
         return False
-    return not OFFICE_RE.fullmatch(word)
+    return key not in _office_words()
 
 
 def _common_word(token: str, lowercase_words: set[str]) -> bool:
@@ -81,6 +80,8 @@ def _common_word(token: str, lowercase_words: set[str]) -> bool:
 def _runs(segment: str, zone: str, order: int, lowercase_words: set[str]) -> list[Mention]:
     """Maximal runs of name-like tokens in one sentence or line."""
     tokens = [m.group() for m in _TOKEN_RE.finditer(segment)]
+    lex = lexicon()
+    particles, function_words = lex.particles, lex.function_words
     out: list[Mention] = []
     i = 0
     sentence_start = True
@@ -97,11 +98,9 @@ def _runs(segment: str, zone: str, order: int, lowercase_words: set[str]) -> lis
             continue
         starts_here = sentence_start
         sentence_start = False
-        is_particle_start = (
-            tok.casefold() in NAME_PARTICLES and tok[0].isupper() and not starts_here
-        )
+        is_particle_start = tok.casefold() in particles and tok[0].isupper() and not starts_here
         if not (_is_name_token(tok) or is_particle_start) or (
-            starts_here and tok.casefold() in FUNCTION_WORDS
+            starts_here and tok.casefold() in function_words
         ):
             i += 1
             continue
@@ -113,13 +112,13 @@ def _runs(segment: str, zone: str, order: int, lowercase_words: set[str]) -> lis
                 j += 1
                 continue
             if nxt[0].isalpha() and (
-                _is_name_token(nxt) or (nxt.casefold() in NAME_PARTICLES and j + 1 < len(tokens))
+                _is_name_token(nxt) or (nxt.casefold() in particles and j + 1 < len(tokens))
             ):
                 run.append(nxt)
                 j += 1
                 continue
             break
-        while run and run[-1].casefold() in NAME_PARTICLES and not run[-1][0].isupper():
+        while run and run[-1].casefold() in particles and not run[-1][0].isupper():
             run.pop()
         if (
             starts_here
@@ -129,7 +128,7 @@ def _runs(segment: str, zone: str, order: int, lowercase_words: set[str]) -> lis
         ):
             run = run[1:]
             i += 1
-        core = [t for t in run if t.casefold() not in NAME_PARTICLES and len(t) > 1]
+        core = [t for t in run if t.casefold() not in particles and len(t) > 1]
         if len(core) >= 1:
             cleaned = tuple(_POSSESSIVE_RE.sub("", t) for t in run)
             before = [t.casefold() for t in tokens[max(0, i - 6) : i]]
@@ -149,11 +148,12 @@ def _gender(text: str, group: Group) -> Gender | None:
         if m.after[:3] in (["(", "m", ")"], ["(", "f", ")"]):
             return "m" if m.after[1] == "m" else "f"
     surname = re.escape(group.tokens[-1])
+    lex = lexicon()
     male = female = 0
     for hit in re.finditer(surname, text):
-        window = text[hit.end() : hit.end() + 220].casefold()
-        male += len(re.findall(r"\b(?:he|his|him|il|él|er|sein|seine|seinen)\b", window))
-        female += len(re.findall(r"\b(?:she|her|hers|elle|ella|sie|ihr|ihre)\b", window))
+        window = re.findall(r"[^\W\d_]+", text[hit.end() : hit.end() + 220].casefold())
+        male += sum(1 for w in window if w in lex.male_words)
+        female += sum(1 for w in window if w in lex.female_words)
     if male > female:
         return "m"
     if female > male:
@@ -175,9 +175,8 @@ def find_persons(
             zone = "headline"
         mentions.extend(_runs(text, zone, order, lowercase_words))
         order += 10000
-    multi = [
-        m for m in mentions if sum(1 for t in m.tokens if t.casefold() not in NAME_PARTICLES) >= 2
-    ]
+    particles = lexicon().particles
+    multi = [m for m in mentions if sum(1 for t in m.tokens if t.casefold() not in particles) >= 2]
     singles = [m for m in mentions if m not in multi]
 
     groups: list[Group] = []
@@ -213,57 +212,7 @@ def find_persons(
     for g in groups:
         if fold(g.tokens[-1]) in excluded or all(fold(t) in excluded for t in g.tokens):
             continue
-        score = 0.0
-        official = False
-        for m in g.mentions:
-            score += 0.0 if m.zone == "headline" else 1.5
-            if m.zone in ("title", "headline"):
-                score += 3
-            if m.zone == "header" and (
-                m.after[:1] in ([","], ["("]) or find_countries(" ".join(m.before))
-            ):
-                score += 3
-            if m.zone == "asks":
-                score += 2
-            before = [t for t in m.before if t.isalpha()]
-            if before and before[-1] in ROLE_WORDS:
-                score += 2
-            if (
-                m.after[:1] == [","]
-                and m.after[1:2]
-                and m.after[1]
-                in {
-                    "a",
-                    "an",
-                    "the",
-                    "aged",
-                    "who",
-                    "un",
-                    "une",
-                    "una",
-                    "ein",
-                    "eine",
-                    "der",
-                    "die",
-                    "qui",
-                    "quien",
-                    "de",
-                    "who's",
-                    "il",
-                    "el",
-                    "la",
-                    "le",
-                }
-            ):
-                score += 2
-            if m.after[:3] in (["(", "m", ")"], ["(", "f", ")"]):
-                score += 3
-            if any(t in VICTIM_CONTEXT for t in before):
-                score -= 4
-            if before and _OFFICIAL_BEFORE.search(before[-1]):
-                official = True
-            if m.after[:1] == [","] and any(_OFFICIAL_BEFORE.search(t) for t in m.after[1:4]):
-                official = True
+        score, official = _score_mentions(g.mentions)
         score += g.singles
         if official or score < 3:
             continue
@@ -272,11 +221,43 @@ def find_persons(
     return [p for _, p in people]
 
 
+def _score_mentions(mentions: list[Mention]) -> tuple[float, bool]:
+    """How much the mentions of one name say it is a person at risk; whether an official."""
+    lex = lexicon()
+    offices, apposition = _office_words(), _apposition()
+    score = 0.0
+    official = False
+    for m in mentions:
+        score += 0.0 if m.zone == "headline" else 1.5
+        if m.zone in ("title", "headline"):
+            score += 3
+        if m.zone == "header" and (
+            m.after[:1] in ([","], ["("]) or find_countries(" ".join(m.before))
+        ):
+            score += 3
+        if m.zone == "asks":
+            score += 2
+        before = [t for t in m.before if t.isalpha()]
+        if before and before[-1] in lex.role_words:
+            score += 2
+        if m.after[:1] == [","] and m.after[1:2] and m.after[1] in apposition:
+            score += 2
+        if m.after[:3] in (["(", "m", ")"], ["(", "f", ")"]):
+            score += 3
+        if any(t in lex.victim_words for t in before):
+            score -= 4
+        if before and before[-1] in offices:
+            official = True
+        if m.after[:1] == [","] and any(t in offices for t in m.after[1:4]):
+            official = True
+    return score, official
+
+
 def _trim_leading_noun(group: Group, mentioned: set[tuple[str, ...]]) -> None:
     """'Festnahme von Shirin Karimi' -> 'Shirin Karimi' when only the tail is ever named alone."""
     tokens = group.tokens
     for k, token in enumerate(tokens[1:-1], start=1):
-        if token.casefold() in NAME_PARTICLES and not token[0].isupper():
+        if token.casefold() in lexicon().particles and not token[0].isupper():
             head = tuple(t.casefold() for t in tokens[:k])
             tail = tuple(t.casefold() for t in tokens[k + 1 :])
             if len(tail) >= 2 and tail in mentioned and head not in mentioned:

@@ -7,8 +7,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .vocab import MONTHS, WEEKDAYS
-from .vocab import fold as vocab_fold
+from . import lang
+from .lexicon import fold as lexicon_fold
+from .lexicon import lexicon
 
 _SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -22,7 +23,9 @@ def normalise_text(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
-fold = vocab_fold
+fold = lexicon_fold
+MONTHS = lexicon().months
+WEEKDAYS = lexicon().weekdays
 
 
 def clean_value(text: str) -> str:
@@ -138,7 +141,7 @@ def parse_date_slow(text: str) -> str | None:
 
     value = dateparser.parse(
         text,
-        languages=["en", "fr", "es", "de"],
+        languages=list(lang.tables()),
         settings={"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"]},
     )
     return value.date().isoformat() if value else None
@@ -157,7 +160,8 @@ def is_date_line(line: str) -> FoundDate | None:
     rest = line[: dates[0].start] + " " + line[dates[0].end :]
     rest_words = [w for w in _DATE_LINE_FILLER_RE.split(rest) if w]
     if all(
-        w.casefold() in WEEKDAYS or w.casefold() in {"le", "el", "den", "am", "on"}
+        w.casefold() in WEEKDAYS
+        or w.casefold() in {"le", "el", "den", "am", "on", "de", "il", "op"}
         for w in rest_words
     ):
         return dates[0]

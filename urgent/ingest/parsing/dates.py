@@ -1,0 +1,110 @@
+"""The document's own date and its deadline, in any language of the tables."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import lang
+from .doc import Doc
+from .header import Scored
+from .lexicon import alternation, pattern
+from .text import FoundDate, find_dates, is_date_line, parse_date_slow
+
+
+@lru_cache(maxsize=1)
+def _date_label_re() -> re.Pattern[str]:
+    labels = alternation(lang.phrases("labels", "date"))
+    # at the start of a line or after a separator: "Datum: 14. März 2023", "Redacción | 12 ..."
+    return re.compile(
+        rf"(?i)(?:^|[|·•]\s*|\s{{2,}})(?:{labels})(?:\s+(?:on|le|el|am|em|il|op))?"
+        r"\s*[:\-–]?\s*(?P<value>[^\n|]{3,40})"
+    )
+
+
+@lru_cache(maxsize=1)
+def _deadline_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    words = alternation(lang.phrases("dates", "deadline_words"))
+    labels = alternation(lang.phrases("dates", "deadline_labels"))
+    triggers = alternation(lang.phrases("dates", "deadline_triggers"))
+    word_re = re.compile(rf"(?i)(?<![\w])(?:(?:{words})|(?:{labels})(?:[^:\n]{{0,30}}?:)?)(?![\w])")
+    trigger_re = re.compile(
+        rf"(?i)(?:(?<![\w])(?:{triggers})(?![\w])[^.\n]{{0,60}}?(?<![\w])(?:{words})"
+        rf"|(?<![\w])(?:{labels})[^:\n]{{0,30}}:?)\s*(?:the\s+|le\s+|el\s+|den\s+|il\s+|o\s+)?$"
+    )
+    return word_re, trigger_re
+
+
+def find_date_issued(doc: Doc, used: frozenset[int] = frozenset()) -> Scored:
+    for line in doc.lines[:50]:
+        m = _date_label_re().search(line)
+        if m and not pattern("dates", "deadline_labels").search(line):
+            dates = find_dates(m.group("value"))
+            if dates and dates[0].start < 5 and dates[0].year:
+                return dates[0].iso(), 0.9
+            slow = parse_date_slow(m.group("value").split("  ")[0])
+            if slow:
+                return slow, 0.8
+    return _date_in_header(doc, used)
+
+
+def _date_in_header(doc: Doc, used: frozenset[int]) -> Scored:
+    """A date line above the first paragraph, or a short header line ending with a date."""
+    prose_seen = False
+    for i, line in enumerate(doc.lines[:80]):
+        if not line or i in used:
+            continue
+        if len(line.split()) >= 25:
+            prose_seen = True
+        if prose_seen:
+            break
+        if pattern("dates", "deadline_labels").search(line) or _deadline_res()[1].search(line):
+            continue
+        date = is_date_line(line)
+        if date:
+            return date.iso(), 0.8
+        dates = find_dates(line)
+        if i < 10 and dates and dates[-1].year and line[dates[-1].end :].strip(" .") == "":
+            before = line[: dates[-1].start]
+            if "(" not in before[-15:] and len(before.split()) <= 12:
+                return dates[-1].iso(), 0.65
+    return None, 0.0
+
+
+def find_deadline(doc: Doc, default_year: int | None) -> Scored:
+    text = doc.text
+    word_re, trigger_re = _deadline_res()
+    for hit in word_re.finditer(text):
+        window = text[hit.end() : hit.end() + 40]
+        dates = find_dates(window)
+        if not dates or window[: dates[0].start].strip(" \t:,").casefold() not in {
+            "",
+            "the",
+            "le",
+            "el",
+            "den",
+            "il",
+            "o",
+            "dia",
+            "ao dia",
+            "o dia",
+        }:
+            continue
+        date = dates[0]
+        start = hit.end() + date.start
+        prefix = text[max(0, start - 90) : start]
+        prefix = prefix.split("\n\n")[-1].replace("\n", " ")
+        if trigger_re.search(prefix):
+            value = _iso(date, default_year or _year_near(text, start))
+            if value:
+                return value, 0.85
+    return None, 0.0
+
+
+def _iso(date: FoundDate, default_year: int | None) -> str | None:
+    return date.iso(default_year)
+
+
+def _year_near(text: str, pos: int) -> int | None:
+    years = [int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text[: pos + 200])]
+    return years[-1] if years else None
