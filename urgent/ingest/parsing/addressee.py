@@ -123,6 +123,8 @@ def _split_name_title(text: str) -> tuple[str | None, str | None]:
         head, _, tail = text.partition(",")
         if name_like(head, 1) and is_title_line(tail):
             return head.strip(), tail.strip()
+    if not name_like(text, 1) and is_title_line(text):
+        return None, text.strip()  # "Monsieur le Président de la République": an office only
     return text.strip(), None
 
 
@@ -209,6 +211,8 @@ def _name_phrase(text: str) -> tuple[str, str]:
 
 def _read_single_line_head(text: str, target: Target) -> None:
     """A whole target flattened onto one line, as section web pages print them."""
+    if text.count(",") >= 1 and _read_comma_head(text, target):
+        return
     honorific, text = split_honorific(text)
     target.honorific = honorific
     m = leading_office_re().match(text)
@@ -229,6 +233,24 @@ def _read_single_line_head(text: str, target: Target) -> None:
                 rest = text
     if rest:
         target.address_lines = [rest]
+
+
+def _read_comma_head(text: str, target: Target) -> bool:
+    """'H.E. X, King of Y, Palace Z': name, office and address as comma-separated parts."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    honorific, first = split_honorific(parts[0])
+    if not (name_like(first, 1) or is_title_line(first)):
+        return False
+    if name_like(first, 1):
+        target.honorific, target.name = honorific, first
+    else:
+        target.honorific, target.title = honorific, first
+    rest = parts[1:]
+    if rest and not target.title and is_title_line(rest[0]):
+        target.title = rest.pop(0)
+    if rest:
+        target.address_lines = [", ".join(rest)]
+    return True
 
 
 def strip_numbering(line: str) -> tuple[bool, str]:

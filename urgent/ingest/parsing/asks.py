@@ -20,7 +20,7 @@ from .lines import (
 from .salutations import salutation_on_line
 from .text import split_sentences
 
-_NUMBERED_RE = re.compile(r"^(?:\(?[a-h]\)|\(?\d{1,2}[.)])\s")
+_NUMBERED_RE = re.compile(r"^(?:\(?[a-h]\)|\(?\d{1,2}[.)]|\(?(?:i{1,3}|iv|vi{0,3}|ix|x)[.)])\s")
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from .lines import (
     is_primary_heading,
     is_prose,
     letter_salutation,
+    strip_bullet,
     to_label,
     trailing_salutation,
 )
@@ -206,6 +207,10 @@ class AddressScanner:
             self._heading(i)
             self._inline_after_heading(line[m.end() :], i)
             self.blank_seen = False
+            return
+        if is_bullet(line) and single_line_target(strip_bullet(line)):
+            self._close()
+            self._single(strip_bullet(line), i, self.role)
             return
         if self._ends_region(line):
             self._leave(i)

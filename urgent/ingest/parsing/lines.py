@@ -23,7 +23,10 @@ from .names import (
 )
 from .text import is_date_line
 
-BULLET_RE = re.compile(r"^(?:[•·●○◦▪■◼◾►▶➢➤✓✔\-–—*]|o(?=\s)|\(?[a-h]\)|\(?\d{1,2}[.)])\s*")
+BULLET_RE = re.compile(
+    r"^(?:[•·●○◦▪■◼◾►▶➢➤✓✔\-–—*]|o(?=\s)|\(?[a-h]\)|\(?\d{1,2}[.)]|"
+    r"\(?(?:i{1,3}|iv|vi{0,3}|ix|x)[.)](?=\s))\s*"
+)
 NUMBERED_RE = re.compile(r"^\(?\d{1,2}[).]\s+")
 _JUNK_LINE_RE = re.compile(
     r"(?i)^(?:page\s+\d+(?:\s+of\s+.*)?|\d{1,3}|[.\-_=*•·]+|\[.*\]|-\s*\d+\s*-|"

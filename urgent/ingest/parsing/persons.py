@@ -54,6 +54,8 @@ def _is_name_token(word: str) -> bool:
     key = folded(_POSSESSIVE_RE.sub("", word))
     if key in lex.non_name_words or key in lex.role_words:
         return False
+    if key in lex.function_words and key not in lex.particles:
+        return False  # "Sie", "He", "Lei": pronouns and articles are never names
     if "-" in word and any(
         fold(p) in lex.non_name_words or fold(p) in alias_table() for p in word.split("-")
     ):
@@ -166,19 +168,49 @@ def find_persons(
     exclude_names: list[str],
     full_text: str,
 ) -> list[Person]:
-    """segments: (zone, text) with zone in {"title", "header", "asks", "body"}."""
+    """segments: (zone, text) with zone in {"title", "header", "asks", "body"}.
+
+    `exclude_names` are the addressees: an official is not a person at risk."""
+    mentions = _mentions(segments, full_text)
+    particles = lexicon().particles
+    multi = [m for m in mentions if sum(1 for t in m.tokens if t.casefold() not in particles) >= 2]
+    groups = _groups(multi, [m for m in mentions if m not in multi])
+    mentioned = {tuple(t.casefold() for t in m.tokens) for m in multi}
+    addressees = [tuple(fold(t) for t in name.split()) for name in exclude_names]
+    people: list[tuple[int, Person]] = []
+    for g in groups:
+        _trim_leading_noun(g, mentioned)
+        if _is_addressee(g, addressees):
+            continue
+        score, official = _score_mentions(g.mentions)
+        score += g.singles
+        if official or score < 3:
+            continue
+        people.append((g.first, Person(g.display, _gender(full_text, g))))
+    people.sort(key=lambda p: p[0])
+    return [p for _, p in people]
+
+
+def _mentions(segments: list[tuple[str, str]], full_text: str) -> list[Mention]:
     mentions: list[Mention] = []
     order = 0
     lowercase_words = set(re.findall(r"(?<![\w'’-])[a-zà-ÿ][a-zà-ÿ'’-]*", full_text))
     for zone, text in segments:
-        if zone == "title" and _headline_case(text):
+        if (zone == "title" and _headline_case(text)) or _caps_heading(text):
             zone = "headline"
         mentions.extend(_runs(text, zone, order, lowercase_words))
         order += 10000
-    particles = lexicon().particles
-    multi = [m for m in mentions if sum(1 for t in m.tokens if t.casefold() not in particles) >= 2]
-    singles = [m for m in mentions if m not in multi]
+    return mentions
 
+
+def _caps_heading(text: str) -> bool:
+    """'GUATEMALA: DEFENDER RECEIVES THREATS': capitals that say nothing about names."""
+    letters = [c for c in text if c.isalpha()]
+    return len(text.split()) >= 4 and bool(letters) and all(c.isupper() for c in letters)
+
+
+def _groups(multi: list[Mention], singles: list[Mention]) -> list[Group]:
+    """One group per person: the longest form of a name collects its shorter mentions."""
     groups: list[Group] = []
     for m in sorted(multi, key=lambda m: (-len(m.tokens), m.order)):
         if m.zone == "headline":
@@ -197,28 +229,24 @@ def find_persons(
             if _subsequence(m.tokens, g.tokens) or _subsequence(g.tokens, m.tokens):
                 g.mentions.append(m)
                 break
-    for s in singles:
-        key = s.tokens[-1].casefold()
+    for single in singles:
+        key = single.tokens[-1].casefold()
         for g in groups:
             if key == g.tokens[-1].casefold():
                 g.singles += 1
                 break
+    return groups
 
-    excluded = {fold(t) for name in exclude_names for t in name.split() if len(t) > 2}
-    mentioned = {tuple(t.casefold() for t in m.tokens) for m in multi}
-    for g in groups:
-        _trim_leading_noun(g, mentioned)
-    people: list[tuple[int, Person]] = []
-    for g in groups:
-        if fold(g.tokens[-1]) in excluded or all(fold(t) in excluded for t in g.tokens):
+
+def _is_addressee(group: Group, addressees: list[tuple[str, ...]]) -> bool:
+    """The same person as an addressee: one name's words all appear in the other's."""
+    tokens = tuple(fold(t) for t in group.tokens)
+    for name in addressees:
+        if not name:
             continue
-        score, official = _score_mentions(g.mentions)
-        score += g.singles
-        if official or score < 3:
-            continue
-        people.append((g.first, Person(g.display, _gender(full_text, g))))
-    people.sort(key=lambda p: p[0])
-    return [p for _, p in people]
+        if set(name) <= set(tokens) or set(tokens) <= set(name):
+            return True
+    return False
 
 
 def _score_mentions(mentions: list[Mention]) -> tuple[float, bool]:
