@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ..errors import IngestError
 from ..record import SCHEMA_FIELDS, UNSURE_BELOW, CaseSheet, Target
-from . import dates, header, persons, sections, signals
+from . import dates, header, persons, sections, signals, titles
 from .addressee import AddressBlock, read_block
 from .asks import Asks, find_list_asks, find_request_sentence, no_further_action
 from .blocks import find_address_section
@@ -79,7 +79,7 @@ def parse_case_sheet(text: str) -> CaseSheet:
         doc.text,
     )
     confidence["persons"] = 0.7
-    sheet.headline = header.clean_headline(sheet.title, [p.name for p in sheet.persons])
+    sheet.headline = titles.clean_headline(sheet.title, [p.name for p in sheet.persons])
     sheet.themes = signals.find_themes(doc.text)
     sheet.story = sections.story(doc, body, sheet.title)
     sheet.background = sections.background(doc, span, instructions)
@@ -126,7 +126,7 @@ def _header_fields(
     sheet.language, confidence["language"] = header.detect_language(doc.text)
     sheet.ua_number, confidence["ua_number"] = header.find_ua_number_scored(doc.text)
     sheet.index_number = header.find_index_number(doc)
-    sheet.title, confidence["title"] = header.find_title(
+    sheet.title, confidence["title"] = titles.find_title(
         doc, found.used, found.layout_end, found.letter_line
     )
     sheet.date_issued, confidence["date_issued"] = dates.find_date_issued(doc, found.used)

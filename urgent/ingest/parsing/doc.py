@@ -18,11 +18,18 @@ def _ends_unit(line: str) -> bool:
 class Doc:
     text: str
     lines: tuple[str, ...]
+    # the same lines with their runs of spaces (menus, typewritten columns)
+    spaced: tuple[str, ...]
 
     @classmethod
     def from_text(cls, text: str) -> Doc:
-        text = normalise_text(text)
-        return cls(text=text, lines=tuple(line.strip() for line in text.split("\n")))
+        flat = normalise_text(text)
+        spaced = normalise_text(text, keep_columns=True)
+        return cls(
+            text=flat,
+            lines=tuple(line.strip() for line in flat.split("\n")),
+            spaced=tuple(line.strip() for line in spaced.split("\n")),
+        )
 
     def nonblank(self, start: int = 0, end: int | None = None) -> list[int]:
         end = len(self.lines) if end is None else end

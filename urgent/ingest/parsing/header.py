@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
 from ..record import Kind
@@ -12,8 +12,6 @@ from . import lang
 from .countries import demonym_code, display_name, find_countries
 from .doc import Doc
 from .lexicon import alternation, bounded, pattern, stopword_languages
-from .lines import is_junk
-from .text import find_dates, is_date_line
 
 Scored = tuple[str | None, float]
 
@@ -114,135 +112,6 @@ def find_index_number(doc: Doc) -> str | None:
     head = "\n".join(doc.lines[:6])
     m = _INDEX_RE.search(head)
     return m.group(1) if m else None
-
-
-# ---------------------------------------------------------------------------
-# Title
-
-
-@lru_cache(maxsize=1)
-def _title_label_re() -> re.Pattern[str]:
-    return re.compile(rf"(?i)^(?:{alternation(lang.phrases('labels', 'title'))})\s*:\s*(.+)$")
-
-
-@lru_cache(maxsize=1)
-def _skip_title_re() -> re.Pattern[str]:
-    phrases = alternation(lang.phrases("kind", "urgent_action"))
-    return re.compile(
-        rf"(?i)^(?:external|internal|interne?|externe?|distr(?:ibution)?\s*:|ai\s+index|"
-        rf"(?:{phrases})s?|amnesty\s+international(?:\s+\w+)?|amnist[íi]a\s+internacional|"
-        rf"amnistia\s+internacional|skip\s+to|menu|home|share|print|date\s*:|from\s*:|to\s*:|"
-        rf"sent\s*:)\s*[.!]?$|^(?:external|interne?|distr\s*:)"
-    )
-
-
-@lru_cache(maxsize=1)
-def _meta_parts_re() -> re.Pattern[str]:
-    original = alternation(lang.phrases("kind", "original_reference"))
-    index = alternation(lang.phrases("labels", "index"))
-    dates = alternation(lang.phrases("labels", "date"))
-    return re.compile(
-        rf"(?i)(?:(?:{original})\s*|first\s+|second\s+|third\s+|fourth\s+|fifth\s+)?"
-        r"\b(?:UA|AU)\b(?:[-\s]?nr\.?)?[\s:#-]*(?:UA-)?\d+[/.]\d+"
-        rf"|(?:{index})\s*:?\s*[A-Z]{{3}}\s?\d{{2}}/\d+/\d+"
-        r"|\b[A-Z]{3}\s?\d{2}/\d+/\d+"
-        rf"|(?<![\w])(?:{dates})\s*:"
-    )
-
-
-def _metadata_only(line: str) -> bool:
-    """A header row of references ("UA: 90/20 Index: AMR 23/1/2020 Colombia Date: ...")."""
-    meta = _meta_parts_re()
-    if not meta.search(line):
-        return False
-    rest = meta.sub(" ", line)
-    for date in reversed(find_dates(rest)):
-        rest = rest[: date.start] + " " + rest[date.end :]
-    for pos, _code, _state in reversed(find_countries(rest)):
-        rest = rest[:pos] + " " + rest[pos:].split(" ", 1)[-1] if " " in rest[pos:] else rest[:pos]
-    words_ = [w for w in re.split(r"[\s,;:.()\-–|]+", rest) if w]
-    return len(words_) <= 1
-
-
-def find_title(
-    doc: Doc, used: Collection[int], layout_end: int | None, letter_line: int | None
-) -> Scored:
-    """The headline as printed (a labelled title, the line above a letter that starts with
-    its addresses, or the first line that is not furniture)."""
-    for line in doc.lines[:40]:
-        m = _title_label_re().match(line)
-        if m and len(m.group(1)) > 3:
-            return m.group(1).strip(), 0.95
-    if layout_end is not None and letter_line is not None:
-        for i in range(letter_line - 1, layout_end - 1, -1):
-            line = doc.lines[i]
-            if line and not is_date_line(line) and not is_junk(line):
-                return line, 0.7
-    for i, line in enumerate(doc.lines[:60]):
-        if not line or i in used or is_junk(line):
-            continue
-        if _skip_title_re().match(line) or is_date_line(line) or _metadata_only(line):
-            continue
-        return line, 0.8 if len(line) < 160 else 0.5
-    return None, 0.0
-
-
-_PREFIX_RE = re.compile(r"^\s*([^:()\n]{2,40}?)\s*[:.]\s+(?=\S)")
-_TRAILING_REF_RE = re.compile(r"\s*[(\[][^()\[\]]*\d+[/.]\d+[^()\[\]]*[)\]]\s*$")
-
-
-def clean_headline(title: str | None, keep: Sequence[str] = ()) -> str | None:
-    """The title without a leading "COUNTRY:" or "Urgent Action:" and in sentence case.
-
-    `keep` are names (people, places) whose capitals stay."""
-    if not title:
-        return None
-    text = " ".join(title.split())
-    for _ in range(3):
-        m = _PREFIX_RE.match(text)
-        if not m or not _is_prefix(m.group(1)):
-            break
-        text = text[m.end() :]
-    text = _TRAILING_REF_RE.sub("", text).strip() or text
-    return sentence_case(text, keep)
-
-
-def _is_prefix(segment: str) -> bool:
-    found = find_countries(segment)
-    if found and found[0][0] == 0 and len(segment.split()) <= 4:
-        return True
-    urgent = pattern("kind", "urgent_action", anchored=True).match(segment)
-    update = pattern("kind", "update", anchored=True).match(segment)
-    matched = urgent or update
-    return bool(matched and len(segment[matched.end() :].split()) <= 2)
-
-
-def sentence_case(text: str, keep: Sequence[str] = ()) -> str:
-    """'Opposition Activist At Risk Of Torture' -> 'Opposition activist at risk of torture'.
-
-    Only a headline in Title Case or capitals is changed; names in `keep`, country names and
-    acronyms printed in capitals inside a mixed-case headline keep their capitals."""
-    tokens = re.findall(r"[^\W\d_][\w'’-]*", text)
-    long_tokens = [t for t in tokens if len(t) > 3]
-    if not long_tokens:
-        return text
-    all_caps = text.upper() == text
-    title_case = sum(1 for t in long_tokens if t[0].isupper()) / len(long_tokens) >= 0.7
-    if not (all_caps or title_case):
-        return text[:1].upper() + text[1:]
-    kept = {w.casefold() for name in keep for w in name.split()}
-
-    def fix(m: re.Match[str]) -> str:
-        word = m.group(0)
-        if m.start() == 0:
-            return word[:1].upper() + word[1:].lower() if all_caps else word
-        if word.casefold() in kept or find_countries(word.capitalize()):
-            return word.capitalize() if all_caps else word
-        if not all_caps and word.isupper() and len(word) > 1:
-            return word  # an acronym
-        return word.lower()
-
-    return re.sub(r"[^\W\d_][\w'’-]*", fix, text)
 
 
 # ---------------------------------------------------------------------------

@@ -15,11 +15,21 @@ _SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
-def normalise_text(text: str) -> str:
-    """Unify line ends and spaces; keep the printed characters otherwise."""
+_RUN_RE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}")
+_ONE_SPACE_RE = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def normalise_text(text: str, *, keep_columns: bool = False) -> str:
+    """Unify line ends and spaces; keep the printed characters otherwise.
+
+    `keep_columns` keeps runs of spaces (as three spaces): menus and typewritten columns
+    are told apart by them."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = _INVISIBLE_RE.sub("", text)
-    text = _SPACES_RE.sub(" ", text)
+    if keep_columns:
+        text = _ONE_SPACE_RE.sub(" ", _RUN_RE.sub("   ", text))
+    else:
+        text = _SPACES_RE.sub(" ", text)
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
