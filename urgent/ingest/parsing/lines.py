@@ -21,7 +21,7 @@ from .names import (
     name_like,
     split_honorific,
 )
-from .text import is_date_line
+from .text import find_dates, is_date_line
 
 BULLET_RE = re.compile(
     r"^(?:[•·●○◦▪■◼◾►▶➢➤✓✔\-–—*]|o(?=\s)|\(?[a-h]\)|\(?\d{1,2}[.)]|"
@@ -40,7 +40,10 @@ def is_junk(line: str) -> bool:
 
 
 def is_bullet(line: str) -> bool:
-    return bool(BULLET_RE.match(line)) and len(BULLET_RE.sub("", line, count=1)) > 3
+    if not BULLET_RE.match(line) or len(BULLET_RE.sub("", line, count=1)) <= 3:
+        return False
+    dates = find_dates(line[:20]) if line[:1].isdigit() else []
+    return not (dates and dates[0].start == 0)  # "13. Februar 2024" is a date, not item 13
 
 
 def strip_bullet(line: str) -> str:

@@ -10,7 +10,7 @@ from ..record import UpdateRequest
 from . import lang
 from .contacts import EMAIL_RE
 from .doc import Doc
-from .lexicon import alternation
+from .lexicon import alternation, pattern
 from .lines import copy_heading, has_instruction, is_background_heading, is_primary_heading
 
 
@@ -27,6 +27,7 @@ def find_background(doc: Doc) -> tuple[int, int] | None:
             is_primary_heading(line)
             or re.match(r"(?i)^preferred\s+language", line)
             or (copy_heading(line) and len(line) < 60)
+            or pattern("headings", "asks", anchored=True).match(line)
         ):
             return start, j
     return start, len(doc.lines)

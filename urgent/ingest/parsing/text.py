@@ -52,8 +52,9 @@ def decamel(text: str) -> str:
 
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[\"”»)]?\s+(?=[\"“«(]?[A-ZÀ-Þ¿¡])")
 _ABBREV_END_RE = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|No|Nr|Jr|Sr|Sra|Gen|Col|Lt|Capt|Mt|Av|Avda|Co|Inc|"
-    r"Ltd|vs|etc|approx|Art|Abs|Hon|Rt|Esq|[A-Z])\.)$"
+    r"(?:\b(?:[Mm]r|[Mm]rs|Ms|[Dd]r|Prof|St|No|Nr|Jr|Sr|Sra|Gen|Col|Lt|Capt|Mt|Av|Avda|Co|Inc|"
+    r"Ltd|vs|etc|approx|Art|Abs|Hon|Rt|Esq|Me|Mme|Mtro|Lic|Ing|Abog|Sig|Dott|Avv|Dhr|Mw|"
+    r"[A-Z])\.)$"
 )
 
 
