@@ -45,6 +45,8 @@ def read_block(block: AddressBlock) -> Target:
     target = Target(role="copy" if block.role == "copy" else "primary")
     rest = _read_contacts(block.lines, target)
     lines = _head_and_address(rest, target)
+    # "Président de la République :" above the name: the colon is the layout's, not the title's
+    lines = [line.rstrip(" :") if line.endswith(":") else line for line in lines]
     if lines and not target.salutation:
         m = trailing_salutation(lines[0])
         if m:
@@ -138,41 +140,46 @@ def _read_head(lines: list[str], target: Target) -> None:
             # "Embassy of X" above "His Excellency Y": the institution is part of the address
             institution = [lines[0]]
             lines = lines[1:]
-    idx = _read_first_line(lines, target)
-    if target.name and not target.title and idx < len(lines) and is_title_line(lines[idx]):
-        target.title = lines[idx]
-        idx += 1
-    target.address_lines = institution + [line for line in lines[idx:] if line.strip(" .,")]
+    idx, spill = _read_first_line(lines, target)
+    rest = spill + lines[idx:]
+    if target.name and not target.title and rest and is_title_line(rest[0]):
+        target.title = rest.pop(0)
+    target.address_lines = institution + [line for line in rest if line.strip(" .,")]
 
 
-def _read_first_line(lines: list[str], target: Target) -> int:
-    """Honorific, name and title from the first line (and maybe the second); lines used."""
+def _read_first_line(lines: list[str], target: Target) -> tuple[int, list[str]]:
+    """Honorific, name and title from the first line (and maybe the second).
+
+    Returns how many lines were used, and what was left of the last one ("Sr. X, Carrera 8,
+    Bogotá": the address after the name)."""
     first = lines[0]
     honorific, after = split_honorific(first)
     if honorific and (name_like(after.split(",")[0], 1) or leading_office_re().match(after)):
         target.honorific = honorific
         target.name, target.title = _split_name_title(after)
-        return 1
+        return 1, []
     m = leading_office_re().match(first)
     if m and name_like(first[m.end() :]):
         target.title = first[: m.end()].strip()
         target.name = first[m.end() :].strip()
-        return 1
+        return 1, []
     if name_like(first) and not is_title_line(first):
         target.name = first
-        return 1
+        return 1, []
     target.title = first
     if len(lines) < 2:
-        return 1
+        return 1, []
     nxt = lines[1]
     honorific, after = split_honorific(nxt)
-    if honorific and name_like(after, 1):
-        target.honorific, target.name = honorific, after
-        return 2
+    name, _, rest = after.partition(",")
+    if honorific and name_like(name, 1):
+        # "Sr. X, Carrera 8 No. 7-26, Bogotá": the rest of the line is the address
+        target.honorific, target.name = honorific, name.strip()
+        return 2, [rest.strip()] if rest.strip() else []
     if name_like(nxt) and not institution_start_re().match(nxt):
         target.name = nxt
-        return 2
-    return 1
+        return 2, []
+    return 1, []
 
 
 def _title_phrase(text: str) -> tuple[str, str]:

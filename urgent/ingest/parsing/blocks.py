@@ -31,11 +31,13 @@ from .lines import (
     is_closing,
     is_contact_line,
     is_date_only,
+    is_dateline,
     is_end_marker,
     is_head,
     is_junk,
     is_primary_heading,
     is_prose,
+    is_subject_line,
     letter_salutation,
     strip_bullet,
     to_label,
@@ -233,6 +235,8 @@ class AddressScanner:
             or is_closing(line)
             or is_prose(line)
             or is_date_only(line)
+            or is_dateline(line)
+            or is_subject_line(line)
             or (is_bullet(line) and not strip_numbering(line)[0])
             or (has_instruction(line) and not is_contact_line(line))
         )

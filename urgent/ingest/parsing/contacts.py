@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from .lexicon import lexicon
 
 EMAIL_RE = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+|\[email(?:\s|&#160;)*protected\]")
-PHONE_RE = re.compile(r"(?:\+\s?)?\(?\d[\d\s().\-/]{4,}\d")
+PHONE_RE = re.compile(r"(?:\+\s?)?\(?\d[\d\s().\-–/]{4,}\d")
 HANDLE_RE = re.compile(r"(?<![\w@])@\w{1,30}")
 URL_RE = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
 

@@ -151,7 +151,7 @@ def lexicon() -> Lexicon:
         },
         function_words=_word_set("words", "function"),
         particles=_word_set("words", "particles"),
-        non_name_words=_word_set("words", "non_name") | words(months) | weekdays,
+        non_name_words=_word_set("words", "non_name"),
         role_words=_word_set("words", "roles"),
         victim_words=_word_set("words", "victim_context"),
         # pronouns keep their accents: Spanish "él" is "he", "el" is "the"

@@ -64,6 +64,14 @@ def is_prose(line: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _write_to_re() -> re.Pattern[str]:
+    """'You can also write to the Board, which may reconsider its vote:'."""
+    start = alternation(lang.phrases("headings", "primary_start"))
+    end = alternation(lang.phrases("headings", "primary_end"))
+    return re.compile(rf"(?i)(?<![\w])(?:{start})\s+(?:{end})(?![\w])")
+
+
+@lru_cache(maxsize=1)
 def _primary_heading_re() -> re.Pattern[str]:
     whole = alternation(lang.phrases("headings", "primary"))
     start = alternation(lang.phrases("headings", "primary_start"))
@@ -76,7 +84,12 @@ def _primary_heading_re() -> re.Pattern[str]:
 
 def is_primary_heading(line: str) -> bool:
     """'Write to:', 'ENVÍEN LLAMAMIENTOS ANTES DEL 22 DE OCTUBRE A:', 'Appell an'."""
-    return len(line) < 160 and bool(_primary_heading_re().match(line.strip()))
+    line = line.strip()
+    if len(line) >= 160:
+        return False
+    if _primary_heading_re().match(line):
+        return True
+    return line.endswith(":") and bool(_write_to_re().search(line))
 
 
 @lru_cache(maxsize=1)
@@ -254,6 +267,28 @@ def to_label(line: str) -> str | None:
     if m and is_head(m.group(1)):
         return m.group(1)
     return None
+
+
+def is_dateline(line: str) -> bool:
+    """'Bonn, den 14. Juni 1995', 'Por Redacción | 13 de octubre de 2022': a place and a date."""
+    dates = [d for d in find_dates(line) if d.year]
+    if not dates or len(line.split()) > 10:
+        return False
+    rest = line
+    for date in reversed(dates):
+        rest = rest[: date.start] + " " + rest[date.end :]
+    words_ = [w for w in re.split(r"[\s,;:.()\-–|·]+", rest) if w and not w.isdigit()]
+    return len(words_) <= 3
+
+
+@lru_cache(maxsize=1)
+def _subject_label_re() -> re.Pattern[str]:
+    return re.compile(rf"(?i)^(?:{alternation(lang.phrases('labels', 'title'))})\s*:")
+
+
+def is_subject_line(line: str) -> bool:
+    """'Objet : ...', 'Betreff: ...', 'Re: ...': a letter's subject line."""
+    return bool(_subject_label_re().match(line))
 
 
 def is_date_only(line: str) -> bool:

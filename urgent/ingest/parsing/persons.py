@@ -54,6 +54,8 @@ def _is_name_token(word: str) -> bool:
     key = folded(_POSSESSIVE_RE.sub("", word))
     if key in lex.non_name_words or key in lex.role_words:
         return False
+    if key in lex.months or key in lex.weekdays:
+        return False  # "On 20 June", "Tuesday": dates, though "Julio" and "June" are names too
     if key in lex.function_words and key not in lex.particles:
         return False  # "Sie", "He", "Lei": pronouns and articles are never names
     if "-" in word and any(

@@ -17,7 +17,7 @@ from .countries import find_countries
 from .doc import Doc
 from .header import Scored
 from .lexicon import alternation, folded, folded_pattern, lexicon, pattern, words
-from .lines import has_instruction, is_junk, letter_salutation
+from .lines import has_instruction, is_dateline, is_junk, letter_salutation
 from .names import generic_greeting_re
 from .text import find_dates, is_date_line
 
@@ -98,18 +98,6 @@ def _metadata_only(line: str) -> bool:
     return len(words_) <= 1 or (dated and len(words_) <= 3)
 
 
-def _dated_place(line: str) -> bool:
-    """'Bonn, den 14. Juni 1995', 'Por Redacción | 13 de octubre de 2022': a dateline."""
-    dates = [d for d in find_dates(line) if d.year]
-    if not dates or len(line.split()) > 10:
-        return False
-    rest = line
-    for date in reversed(dates):
-        rest = rest[: date.start] + " " + rest[date.end :]
-    words_ = [w for w in re.split(r"[\s,;:.()\-–|·]+", rest) if w and not w.isdigit()]
-    return len(words_) <= 3
-
-
 def is_navigation(spaced: str) -> bool:
     """A menu or breadcrumb trail: short items in columns, or mostly menu words."""
     if _BREADCRUMB_RE.search(spaced):
@@ -152,7 +140,7 @@ def _is_furniture(doc: Doc, i: int) -> bool:
         return True
     if is_date_line(line) or _metadata_only(line):
         return True
-    if _dated_place(line):
+    if is_dateline(line):
         return True
     if letter_salutation(line) or generic_greeting_re().match(line):
         return True
