@@ -108,7 +108,12 @@ def name_token_ok(token: str, allow_country: bool = False) -> bool:
         return False
     if word.isupper() and key in lex.function_words:
         return False  # "TO", "OF": a heading in capitals, not a name
-    return not (key in alias_table() and not (allow_country and key in _GIVEN_NAME_COUNTRIES))
+    return allow_country or not is_country_word(key)
+
+
+def is_country_word(key: str) -> bool:
+    """A folded word that names a country in some language ("montenegro", "mauricio")."""
+    return key in alias_table() and key not in _GIVEN_NAME_COUNTRIES
 
 
 def name_like(text: str, min_tokens: int = 2) -> bool:
@@ -121,14 +126,18 @@ def name_like(text: str, min_tokens: int = 2) -> bool:
     tokens = text.split()
     if not 1 <= len(tokens) <= 6:
         return False
-    core = 0
+    core = countries = 0
     particles = lexicon().particles
-    for i, token in enumerate(tokens):
-        if not name_token_ok(token, allow_country=i == 0 and len(tokens) > 1):
+    for token in tokens:
+        if not name_token_ok(token, allow_country=True):
             return False
-        if token.strip(",.").casefold() not in particles:
+        if is_country_word(fold(token.strip(",.;:()"))):
+            countries += 1
+        elif token.strip(",.").casefold() not in particles:
             core += 1
-    return core >= min_tokens
+    # "Leticia Ruiz Montenegro", "Mauricio Durán": a surname or given name may be a country's
+    # name in some language, but a line that is mostly country names is not a person
+    return core + countries >= min_tokens and core >= max(1, countries)
 
 
 def has_office(text: str) -> bool:

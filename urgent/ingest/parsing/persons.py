@@ -10,7 +10,7 @@ from ..record import Gender, Person
 from . import lang
 from .countries import alias_table, find_countries
 from .lexicon import fold, folded, lexicon, words
-from .names import is_given_name_country, looks_like_noun
+from .names import is_country_word, looks_like_noun
 
 _TOKEN_RE = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d+|[^\w\s]")
 _POSSESSIVE_RE = re.compile(r"['’]s$")
@@ -62,11 +62,26 @@ def _is_name_token(word: str) -> bool:
         fold(p) in lex.non_name_words or fold(p) in alias_table() for p in word.split("-")
     ):
         return False
-    if key in alias_table() and not is_given_name_country(key):
+    if is_country_word(key):
         return False
     if looks_like_noun(word):
         return False
     return key not in _office_words()
+
+
+def _country_in_name(token: str, run: list[str]) -> bool:
+    """'Leticia Ruiz Montenegro': a country's name may close a name already two words long."""
+    particles = lexicon().particles
+    if sum(1 for t in run if t.casefold() not in particles) < 2 or not token[0].isupper():
+        return False
+    key = folded(_POSSESSIVE_RE.sub("", token))
+    return is_country_word(key) and _is_name_token_but_country(token)
+
+
+def _is_name_token_but_country(word: str) -> bool:
+    lex = lexicon()
+    key = folded(word)
+    return not (key in lex.non_name_words or key in lex.function_words or looks_like_noun(word))
 
 
 def _common_word(token: str, lowercase_words: set[str]) -> bool:
@@ -116,7 +131,9 @@ def _runs(segment: str, zone: str, order: int, lowercase_words: set[str]) -> lis
                 j += 1
                 continue
             if nxt[0].isalpha() and (
-                _is_name_token(nxt) or (nxt.casefold() in particles and j + 1 < len(tokens))
+                _is_name_token(nxt)
+                or _country_in_name(nxt, run)
+                or (nxt.casefold() in particles and j + 1 < len(tokens))
             ):
                 run.append(nxt)
                 j += 1
