@@ -10,11 +10,44 @@ from ..record import Gender, Person
 from . import lang
 from .countries import alias_table, find_countries
 from .lexicon import fold, folded, lexicon, words
-from .names import is_country_word, looks_like_noun
+from .names import is_country_word, looks_like_noun, split_honorific
 
 _TOKEN_RE = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d+|[^\w\s]")
 _POSSESSIVE_RE = re.compile(r"['’]s$")
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "no", "jr", "sr", "prof", "gen", "col", "lt"}
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    """Every word of the tables' headings, labels, markers and instructions."""
+    sections = {
+        "headings": ("primary", "copy", "asks", "background", "letter", "end"),
+        "kind": ("update", "urgent_action", "amnesty", "no_further_action"),
+        "instructions": ("updates", "forward", "report", "site", "navigation"),
+        "labels": ("salutation", "fax", "phone", "email", "title", "date", "index", "language"),
+    }
+    lex = lexicon()
+    out = {
+        fold(word)
+        for section, keys in sections.items()
+        for key in keys
+        for phrase in lang.phrases(section, key)
+        for word in re.findall(r"[^\W\d_]+", phrase)
+    }
+    return frozenset(w for w in out if len(w) > 2 and w not in lex.particles)
+
+
+@lru_cache(maxsize=1)
+def _organisation_words() -> tuple[str, ...]:
+    return tuple(sorted({fold(w) for w in lang.phrases("words", "organisations")}))
+
+
+def _names_organisation(tokens: tuple[str, ...]) -> bool:
+    """'Colectivo de Abogados Tierra Viva', 'Menschenrechtsnetz': an organisation, not a person."""
+    orgs = _organisation_words()
+    return any(
+        folded(t) in orgs or any(len(o) > 3 and folded(t).endswith(o) for o in orgs) for t in tokens
+    )
 
 
 @lru_cache(maxsize=1)
@@ -56,6 +89,8 @@ def _is_name_token(word: str) -> bool:
         return False
     if key in lex.months or key in lex.weekdays:
         return False  # "On 20 June", "Tuesday": dates, though "Julio" and "June" are names too
+    if key in _vocabulary():
+        return False  # "BITTE SCHREIBEN", "GOED NIEUWS": headings in capitals
     if key in lex.function_words and key not in lex.particles:
         return False  # "Sie", "He", "Lei": pronouns and articles are never names
     if "-" in word and any(
@@ -100,63 +135,112 @@ def _runs(segment: str, zone: str, order: int, lowercase_words: set[str]) -> lis
     """Maximal runs of name-like tokens in one sentence or line."""
     tokens = [m.group() for m in _TOKEN_RE.finditer(segment)]
     lex = lexicon()
-    particles, function_words = lex.particles, lex.function_words
     out: list[Mention] = []
     i = 0
     sentence_start = True
     while i < len(tokens):
         tok = tokens[i]
         if not tok[0].isalpha():
-            if tok in '.!?:;•"“”«»()[]–—' and not (
-                tok == "."
-                and i > 0
-                and (len(tokens[i - 1]) == 1 or tokens[i - 1].casefold() in _ABBREVIATIONS)
-            ):
-                sentence_start = True
+            sentence_start = sentence_start or _ends_sentence(tokens, i)
             i += 1
             continue
-        starts_here = sentence_start
-        sentence_start = False
-        is_particle_start = tok.casefold() in particles and tok[0].isupper() and not starts_here
-        if not (_is_name_token(tok) or is_particle_start) or (
-            starts_here and tok.casefold() in function_words
-        ):
+        starts_here, sentence_start = sentence_start, False
+        if not _opens_run(tok, starts_here):
             i += 1
             continue
-        run = [tok]
-        j = i + 1
-        while j < len(tokens):
-            nxt = tokens[j]
-            if nxt == "." and len(run[-1]) == 1:
-                j += 1
-                continue
-            if nxt[0].isalpha() and (
-                _is_name_token(nxt)
-                or _country_in_name(nxt, run)
-                or (nxt.casefold() in particles and j + 1 < len(tokens))
-            ):
-                run.append(nxt)
-                j += 1
-                continue
-            break
-        while run and run[-1].casefold() in particles and not run[-1][0].isupper():
+        j = _run_end(tokens, i)
+        run = tokens[i:j]
+        while run and run[-1].casefold() in lex.particles and not run[-1][0].isupper():
             run.pop()
-        if (
-            starts_here
-            and len(run) > 1
-            and not tok.isupper()
-            and _common_word(tok, lowercase_words)
-        ):
-            run = run[1:]
-            i += 1
-        core = [t for t in run if t.casefold() not in particles and len(t) > 1]
-        if len(core) >= 1:
+        skip = _leading_words(run, starts_here, lowercase_words)
+        run, start = run[skip:], i + skip
+        core = [t for t in run if t.casefold() not in lex.particles and len(t) > 1]
+        if core:
             cleaned = tuple(_POSSESSIVE_RE.sub("", t) for t in run)
-            before = [t.casefold() for t in tokens[max(0, i - 6) : i]]
+            before = [t.casefold() for t in tokens[max(0, start - 6) : start]]
             after = [t.casefold() for t in tokens[j : j + 4]]
-            out.append(Mention(cleaned, before, after, zone, order + i))
+            out.append(Mention(cleaned, before, after, zone, order + start))
         i = j
     return out
+
+
+def _ends_sentence(tokens: list[str], i: int) -> bool:
+    tok = tokens[i]
+    if tok not in '.!?:;•"“”«»()[]–—':
+        return False
+    abbreviation = (
+        tok == "."
+        and i > 0
+        and (len(tokens[i - 1]) == 1 or tokens[i - 1].casefold() in _ABBREVIATIONS)
+    )
+    return not abbreviation
+
+
+def _opens_run(tok: str, starts_here: bool) -> bool:
+    lex = lexicon()
+    if starts_here and tok.casefold() in lex.function_words:
+        return False
+    particle_start = tok.casefold() in lex.particles and tok[0].isupper() and not starts_here
+    return _is_name_token(tok) or particle_start
+
+
+def _run_end(tokens: list[str], i: int) -> int:
+    """Index after the last token of the name run that starts at i."""
+    particles = lexicon().particles
+    run = [tokens[i]]
+    j = i + 1
+    while j < len(tokens):
+        nxt = tokens[j]
+        if nxt == "." and len(run[-1]) == 1:
+            j += 1
+            continue
+        if nxt[0].isalpha() and (
+            _is_name_token(nxt)
+            or _country_in_name(nxt, run)
+            or (nxt.casefold() in particles and j + 1 < len(tokens))
+        ):
+            run.append(nxt)
+            j += 1
+            continue
+        break
+    return j
+
+
+def _leading_words(run: list[str], starts_here: bool, lowercase_words: set[str]) -> int:
+    """How many tokens in front of a name are not the name: a courtesy style ("Maître",
+    "M."), a role or trade ("Gewerkschafters", "Mensenrechtenadvocaat"), an elided article
+    ("L'avvocata"), or a sentence's first word the text also uses in lower case."""
+    skip = 0
+    while len(run) - skip > 2 or (len(run) - skip == 2 and skip == 0):
+        tok = run[skip]
+        if _is_role(tok) or _elided(tok) or split_honorific(tok + " X")[1] == "X":
+            skip += 1
+            continue
+        if skip == 0 and starts_here and not tok.isupper() and _common_word(tok, lowercase_words):
+            skip += 1
+            continue
+        break
+    return skip
+
+
+def _is_role(token: str) -> bool:
+    """'Gewerkschafters', 'Umweltverteidigerin', 'advocaat': a role, even inside a compound."""
+    key = folded(token)
+    roles = lexicon().role_words
+    if key in roles or key.rstrip("s") in roles:
+        return True
+    return len(key) > 8 and any(key.endswith(r) for r in _long_roles())
+
+
+@lru_cache(maxsize=1)
+def _long_roles() -> tuple[str, ...]:
+    return tuple(r for r in lexicon().role_words if len(r) >= 6)
+
+
+def _elided(token: str) -> bool:
+    """ "L'avvocata", "d'Amnesty": an article glued to a common noun."""
+    m = re.match(r"^[A-Za-z][’']([^\W\d_]+)", token)
+    return bool(m) and (m.group(1)[:1].islower() or _is_role(m.group(1)))
 
 
 def _subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
@@ -199,7 +283,7 @@ def find_persons(
     people: list[tuple[int, Person]] = []
     for g in groups:
         _trim_leading_noun(g, mentioned)
-        if _is_addressee(g, addressees):
+        if _is_addressee(g, addressees) or _names_organisation(g.tokens):
             continue
         score, official = _score_mentions(g.mentions)
         score += g.singles
