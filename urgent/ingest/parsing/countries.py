@@ -185,6 +185,7 @@ US_STATES = [
     "wyoming",
 ]
 
+US_STATE_KEYS = frozenset(fold(s) for s in US_STATES)
 _CASE_SENSITIVE_PLAIN = {a.replace(".", "") for a in CASE_SENSITIVE}
 _TOKEN_RE = re.compile(r"[\w'’.]+(?:-[\w'’.]+)*|[^\w\s]")
 
@@ -288,6 +289,11 @@ def find_countries(text: str) -> list[tuple[int, str, bool]]:
             break
         i += matched or 1
     return out
+
+
+def alias_key(text: str) -> str | None:
+    """The country code when `text` is exactly a country's name, in any table language."""
+    return alias_table().get(fold(text).rstrip("."))
 
 
 def demonym_code(word: str) -> str | None:

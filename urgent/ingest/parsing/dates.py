@@ -8,7 +8,8 @@ from functools import lru_cache
 from . import lang
 from .doc import Doc
 from .header import Scored
-from .lexicon import alternation, pattern
+from .lexicon import alternation, lexicon, pattern
+from .lines import is_dateline
 from .text import FoundDate, find_dates, is_date_line, parse_date_slow
 
 
@@ -63,21 +64,32 @@ def _date_in_header(doc: Doc, used: frozenset[int]) -> Scored:
         date = is_date_line(line)
         if date:
             return date.iso(), 0.8
-        dates = find_dates(line)
-        if i < 10 and dates and dates[-1].year and line[dates[-1].end :].strip(" .") == "":
-            before = line[: dates[-1].start]
-            if "(" not in before[-15:] and len(before.split()) <= 12:
-                return dates[-1].iso(), 0.65
+        dates = [d for d in find_dates(line) if d.year]
+        if i < 15 and dates and (is_dateline(line) or _dated_reference(line, dates[-1])):
+            return dates[-1].iso(), 0.65
     return None, 0.0
+
+
+_REFERENCE_RE = re.compile(
+    r"(?i)\b(?:UA|AU)[-\s:]*\d+[/.]\d+|EXTRA\s+\d+|\b[A-Z]{3}\s?\d{2}/\d+/\d+"
+)
+
+
+def _dated_reference(line: str, date: FoundDate) -> bool:
+    """'UA 283/94 Fear of imminent execution 22 July 1994', '13. Februar 2024 · UA-017/2024'."""
+    if not _REFERENCE_RE.search(line) or "(" in line[max(0, date.start - 15) : date.start]:
+        return False
+    after = _REFERENCE_RE.sub("", line[date.end :]).strip(" .·|–-")
+    return not after and len(line[: date.start].split()) <= 12
 
 
 def find_deadline(doc: Doc, default_year: int | None) -> Scored:
     text = doc.text
     word_re, trigger_re = _deadline_res()
     for hit in word_re.finditer(text):
-        window = text[hit.end() : hit.end() + 40]
+        window = text[hit.end() : hit.end() + 50]
         dates = find_dates(window)
-        if not dates or window[: dates[0].start].strip(" \t:,").casefold() not in {
+        if not dates or _between(window[: dates[0].start]) not in {
             "",
             "the",
             "le",
@@ -99,6 +111,13 @@ def find_deadline(doc: Doc, default_year: int | None) -> Scored:
             if value:
                 return value, 0.85
     return None, 0.0
+
+
+def _between(text: str) -> str:
+    """What stands between a deadline word and its date, weekdays left out ("by Friday,")."""
+    weekdays = lexicon().weekdays
+    kept = [w for w in re.split(r"[\s,:]+", text.casefold()) if w and w.rstrip(".") not in weekdays]
+    return " ".join(kept)
 
 
 def _iso(date: FoundDate, default_year: int | None) -> str | None:

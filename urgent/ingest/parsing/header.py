@@ -9,9 +9,9 @@ from functools import lru_cache
 
 from ..record import Kind
 from . import lang
-from .countries import demonym_code, display_name, find_countries
+from .countries import US_STATE_KEYS, alias_key, demonym_code, display_name, find_countries
 from .doc import Doc
-from .lexicon import alternation, bounded, pattern, stopword_languages
+from .lexicon import alternation, bounded, fold, pattern, stopword_languages
 
 Scored = tuple[str | None, float]
 
@@ -168,6 +168,11 @@ def find_country(
         found = _prefixed_country(line)
         if found:
             return display_name(found), 0.9
+    for i in doc.nonblank()[:15]:
+        # a country printed on its own line in the heading of a sheet ("Nicaragua", "ÄGYPTEN")
+        code = _whole_line_country(doc.lines[i])
+        if code:
+            return display_name(code), 0.85
     # 1990s header: "COUNTRY Firstname Lastname (m)", a name and its gender right after it
     for i in doc.nonblank():
         line = doc.lines[i]
@@ -182,6 +187,13 @@ def find_country(
     best = max(counts, key=lambda c: counts[c])
     total = sum(counts.values())
     return display_name(best), min(0.8, 0.35 + 0.45 * counts[best] / total)
+
+
+def _whole_line_country(line: str) -> str | None:
+    text = line.strip(" .:")
+    if len(text.split()) > 4 or fold(text) in US_STATE_KEYS:
+        return None
+    return alias_key(text)
 
 
 def _prefixed_country(line: str) -> str | None:

@@ -149,7 +149,7 @@ def _runs(segment: str, zone: str, order: int, lowercase_words: set[str]) -> lis
             i += 1
             continue
         j = _run_end(tokens, i)
-        run = tokens[i:j]
+        run = [t for t in tokens[i:j] if t != "."]
         while run and run[-1].casefold() in lex.particles and not run[-1][0].isupper():
             run.pop()
         skip = _leading_words(run, starts_here, lowercase_words)
@@ -213,7 +213,8 @@ def _leading_words(run: list[str], starts_here: bool, lowercase_words: set[str])
     skip = 0
     while len(run) - skip > 2 or (len(run) - skip == 2 and skip == 0):
         tok = run[skip]
-        if _is_role(tok) or _elided(tok) or split_honorific(tok + " X")[1] == "X":
+        styled = split_honorific(tok + " X")[1] == "X" or split_honorific(tok + ". X")[1] == "X"
+        if _is_role(tok) or _elided(tok) or styled:
             skip += 1
             continue
         if skip == 0 and starts_here and not tok.isupper() and _common_word(tok, lowercase_words):
