@@ -82,7 +82,7 @@ def _update_word_re() -> re.Pattern[str]:
     return re.compile(rf"(?i)(?:{alternation(words)})")
 
 
-_QUOTED_RE = re.compile(r"[“\"«„‘']\s*([^”\"»“‘’']{3,80}?)\s*[”\"»“’']")
+_QUOTED_RE = re.compile(r"[“\"«„‘]\s*([^”\"»“‘’]{3,80}?)\s*[”\"»“’]")
 
 
 def find_update_request(doc: Doc) -> UpdateRequest | None:
@@ -94,12 +94,15 @@ def find_update_request(doc: Doc) -> UpdateRequest | None:
         if not _update_word_re().search(flat):
             continue
         for sentence in re.split(r"(?<=[.!?])\s+", flat):
-            if not _update_word_re().search(sentence):
+            said = _update_word_re().search(sentence)
+            if not said:
                 continue
-            emails = EMAIL_RE.findall(sentence)
+            # the address that follows the words about updates, not an earlier one
+            after = sentence[said.start() :]
+            emails = EMAIL_RE.findall(after) or EMAIL_RE.findall(sentence)
             if not emails:
                 continue
-            quoted = _QUOTED_RE.search(sentence)
+            quoted = _QUOTED_RE.search(after)
             subject = quoted.group(1).strip() if quoted else None
             return UpdateRequest(email=emails[0], subject=subject)
     return None
