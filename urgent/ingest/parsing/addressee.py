@@ -255,6 +255,13 @@ def _read_comma_head(text: str, target: Target) -> bool:
     rest = parts[1:]
     if rest and not target.title and is_title_line(rest[0]):
         target.title = rest.pop(0)
+    elif rest and target.title and not target.name:
+        # "Presidente de la República, Sr. X, Carrera 8": the office, then the person
+        honorific, name = split_honorific(rest[0])
+        if name_like(name, 1):
+            target.honorific = target.honorific or honorific
+            target.name = name
+            rest.pop(0)
     if rest:
         target.address_lines = [", ".join(rest)]
     return True

@@ -103,6 +103,8 @@ def name_token_ok(token: str, allow_country: bool = False) -> bool:
         return True
     if not word[0].isupper():
         return False
+    if len(word) == 1:
+        return True  # an initial ("Thomas E. Whitfield")
     key = fold(word)
     if key in lex.non_name_words or looks_like_noun(word):
         return False
