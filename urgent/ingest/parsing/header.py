@@ -139,12 +139,17 @@ _ORDINAL_UA_RE = re.compile(
 def find_kind(doc: Doc, title: str | None, ua_number: str | None) -> tuple[Kind, float]:
     update, of_original, amnesty = _kind_res()
     head = "\n".join(line for line in doc.lines[:12] if line)[:600]
+    # a short heading line of its own: "GUTE NACHRICHT", "Eilaktion – Update"
+    marked = any(
+        update.search(doc.lines[i]) and len(doc.lines[i].split()) <= 5 for i in doc.nonblank()[:8]
+    )
     ended = pattern("dates", "deadline_labels").search(doc.text)
     if (
         (title and update.search(title))
         or of_original.search(doc.text)
         or _ORDINAL_UA_RE.search(head)
         or update.match(head)
+        or marked
         or pattern("kind", "no_further_action").search(doc.text)
         or (ended and re.search(r"(?i)ended|terminée|terminada|beendet", ended.group(0)))
     ):
