@@ -102,11 +102,18 @@ def _copy_heading_re() -> re.Pattern[str]:
     )
 
 
+@lru_cache(maxsize=1)
+def _copy_anywhere_re() -> re.Pattern[str]:
+    copies = alternation(p for p in lang.phrases("headings", "copy") if len(p) > 4)
+    return re.compile(rf"(?i)(?<![\w])(?:{copies})\s*:\s*$")
+
+
 def copy_heading(line: str) -> re.Match[str] | None:
-    """The match of a copies heading opening `line` ("And copies to:", "Cc.", "Kopien an")."""
+    """The match of a copies heading opening `line` ("And copies to:", "Cc.", "Kopien an"),
+    or a short line ending with one ("Envía también una copia a:")."""
     m = _copy_heading_re().match(line)
     if not m:
-        return None
+        return _copy_anywhere_re().search(line) if len(line) < 100 else None
     remainder = line[m.end() :].strip()
     label = m.group(0).strip().casefold()
     if label.startswith(("cc", "c.c")):
