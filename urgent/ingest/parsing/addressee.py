@@ -21,7 +21,7 @@ from .names import (
     connectors,
     institution_start_re,
     is_title_line,
-    leading_office_re,
+    leading_office_end,
     name_like,
     name_token_ok,
     office_re,
@@ -118,9 +118,9 @@ def _merge_lone_honorific(lines: list[str]) -> list[str]:
 
 def _split_name_title(text: str) -> tuple[str | None, str | None]:
     """After an honorific: "Name", "Name, Title" or "Title Name"."""
-    m = leading_office_re().match(text)
-    if m and name_like(text[m.end() :], 1):
-        return text[m.end() :].strip(), text[: m.end()].strip()
+    end = leading_office_end(text)
+    if end and name_like(text[end:], 1):
+        return text[end:].strip(), text[:end].strip()
     if "," in text:
         head, _, tail = text.partition(",")
         if name_like(head, 1) and is_title_line(tail):
@@ -154,14 +154,14 @@ def _read_first_line(lines: list[str], target: Target) -> tuple[int, list[str]]:
     Bogotá": the address after the name)."""
     first = lines[0]
     honorific, after = split_honorific(first)
-    if honorific and (name_like(after.split(",")[0], 1) or leading_office_re().match(after)):
+    if honorific and (name_like(after.split(",")[0], 1) or leading_office_end(after)):
         target.honorific = honorific
         target.name, target.title = _split_name_title(after)
         return 1, []
-    m = leading_office_re().match(first)
-    if m and name_like(first[m.end() :]):
-        target.title = first[: m.end()].strip()
-        target.name = first[m.end() :].strip()
+    end = leading_office_end(first)
+    if end and name_like(first[end:]):
+        target.title = first[:end].strip()
+        target.name = first[end:].strip()
         return 1, []
     if name_like(first) and not is_title_line(first):
         target.name = first
@@ -222,10 +222,10 @@ def _read_single_line_head(text: str, target: Target) -> None:
         return
     honorific, text = split_honorific(text)
     target.honorific = honorific
-    m = leading_office_re().match(text)
-    if m:
-        target.title = text[: m.end()].strip()
-        name, rest = _name_phrase(text[m.end() :])
+    end = leading_office_end(text)
+    if end:
+        target.title = text[:end].strip()
+        name, rest = _name_phrase(text[end:])
         target.name = name or None
     else:
         om = office_re().search(text)

@@ -43,7 +43,7 @@ from .lines import (
     to_label,
     trailing_salutation,
 )
-from .names import leading_office_re, name_like, split_honorific
+from .names import leading_office_end, name_like, split_honorific
 
 _LOOKAHEAD = 12
 
@@ -95,9 +95,7 @@ def single_line_target(line: str) -> bool:
         return False
     first = " ".join(words_[:4])
     return bool(
-        split_honorific(first)[0]
-        or leading_office_re().match(head)
-        or name_like(" ".join(words_[:2]))
+        split_honorific(first)[0] or leading_office_end(head) or name_like(" ".join(words_[:2]))
     )
 
 
@@ -165,7 +163,9 @@ class AddressScanner:
             return len(text.split()) <= 12 and (
                 self._block_ahead(i) or bool(trailing_salutation(text))
             )
-        if is_prose(text) or len(text) > 120 or letter_salutation(text):
+        if len(text) > 120 or len(text.split()) > 12 or is_prose(text):
+            return False  # an addressee's first line is short
+        if letter_salutation(text):
             return False
         if not (is_head(text) or honorific_only(text)):
             return False

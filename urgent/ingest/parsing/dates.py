@@ -8,38 +8,40 @@ from functools import lru_cache
 from . import lang
 from .doc import Doc
 from .header import Scored
-from .lexicon import alternation, lexicon, pattern
+from .lexicon import folded, folded_alternation, folded_pattern, lexicon
 from .lines import is_dateline
 from .text import FoundDate, find_dates, is_date_line, parse_date_slow
 
 
 @lru_cache(maxsize=1)
 def _date_label_re() -> re.Pattern[str]:
-    labels = alternation(lang.phrases("labels", "date"))
-    # at the start of a line or after a separator: "Datum: 14. März 2023", "Redacción | 12 ..."
+    """Over a folded line: "datum: 14. marz 2023", "redaccion | 12 ..."."""
+    labels = folded_alternation(lang.phrases("labels", "date"))
     return re.compile(
-        rf"(?i)(?:^|[|·•]\s*|\s{{2,}})(?:{labels})(?:\s+(?:on|le|el|am|em|il|op))?"
+        rf"(?:^|[|·•]\s*|\s{{2,}})(?:{labels})(?:\s+(?:on|le|el|am|em|il|op))?"
         r"\s*[:\-–]?\s*(?P<value>[^\n|]{3,40})"
     )
 
 
 @lru_cache(maxsize=1)
 def _deadline_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    words = alternation(lang.phrases("dates", "deadline_words"))
-    labels = alternation(lang.phrases("dates", "deadline_labels"))
-    triggers = alternation(lang.phrases("dates", "deadline_triggers"))
-    word_re = re.compile(rf"(?i)(?<![\w])(?:(?:{words})|(?:{labels})(?:[^:\n]{{0,30}}?:)?)(?![\w])")
+    """Over folded text."""
+    words = folded_alternation(lang.phrases("dates", "deadline_words"))
+    labels = folded_alternation(lang.phrases("dates", "deadline_labels"))
+    triggers = folded_alternation(lang.phrases("dates", "deadline_triggers"))
+    word_re = re.compile(rf"(?<![\w])(?:(?:{words})|(?:{labels})(?:[^:\n]{{0,30}}?:)?)(?![\w])")
     trigger_re = re.compile(
-        rf"(?i)(?:(?<![\w])(?:{triggers})(?![\w])[^.\n]{{0,60}}?(?<![\w])(?:{words})"
+        rf"(?:(?<![\w])(?:{triggers})(?![\w])[^.\n]{{0,60}}?(?<![\w])(?:{words})"
         rf"|(?<![\w])(?:{labels})[^:\n]{{0,30}}:?)\s*(?:the\s+|le\s+|el\s+|den\s+|il\s+|o\s+)?$"
     )
     return word_re, trigger_re
 
 
 def find_date_issued(doc: Doc, used: frozenset[int] = frozenset()) -> Scored:
-    for line in doc.lines[:50]:
+    deadline_label = folded_pattern("dates", "deadline_labels")
+    for line in (folded(line) for line in doc.lines[:50]):
         m = _date_label_re().search(line)
-        if m and not pattern("dates", "deadline_labels").search(line):
+        if m and not deadline_label.search(line):
             dates = find_dates(m.group("value"))
             if dates and dates[0].start < 5 and dates[0].year:
                 return dates[0].iso(), 0.9
@@ -59,7 +61,10 @@ def _date_in_header(doc: Doc, used: frozenset[int]) -> Scored:
             prose_seen = True
         if prose_seen:
             break
-        if pattern("dates", "deadline_labels").search(line) or _deadline_res()[1].search(line):
+        flat = folded(line)
+        if folded_pattern("dates", "deadline_labels").search(flat):
+            continue
+        if _deadline_res()[1].search(flat):
             continue
         date = is_date_line(line)
         if date:
@@ -84,7 +89,7 @@ def _dated_reference(line: str, date: FoundDate) -> bool:
 
 
 def find_deadline(doc: Doc, default_year: int | None) -> Scored:
-    text = doc.text
+    text = folded(doc.text)
     word_re, trigger_re = _deadline_res()
     for hit in word_re.finditer(text):
         window = text[hit.end() : hit.end() + 50]

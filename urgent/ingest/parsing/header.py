@@ -11,7 +11,14 @@ from ..record import Kind
 from . import lang
 from .countries import US_STATE_KEYS, alias_key, demonym_code, display_name, find_countries
 from .doc import Doc
-from .lexicon import alternation, bounded, fold, pattern, stopword_languages
+from .lexicon import (
+    alternation,
+    fold,
+    folded,
+    folded_alternation,
+    folded_pattern,
+    stopword_languages,
+)
 
 Scored = tuple[str | None, float]
 
@@ -43,23 +50,23 @@ _UA_NUM = r"(\d{1,4}[/.]\d{2,4})"
 
 @lru_cache(maxsize=1)
 def _ua_res() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    prefixes = r"UA|AU|" + alternation(lang.phrases("kind", "urgent_action"))
-    original = alternation(lang.phrases("kind", "original_reference"))
+    """Reference patterns; all but `ordinal` read the folded text (fast, accent-blind)."""
+    prefixes = r"ua|au|" + folded_alternation(lang.phrases("kind", "urgent_action"))
+    original = folded_alternation(lang.phrases("kind", "original_reference"))
     of_original = re.compile(
-        rf"(?i)(?<![\w])(?:{original})\s*(?:the\s+|l['’]|la\s+)?(?:{prefixes})"
-        rf"[\s:#-]*(?:no\.?\s*|n[°º]\s*)?(EXTRA\s+)?" + _UA_NUM
+        rf"(?<![\w])(?:{original})\s*(?:the\s+|l'|la\s+)?(?:{prefixes})"
+        rf"[\s:#-]*(?:no\.?\s*|n[°º]\s*)?(extra\s+)?" + _UA_NUM
     )
     ordinal = re.compile(
         r"\b(?:SECOND|THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|Second|Third|Fourth|"
         r"Fifth|Sixth)\s+(?:UA|AU)[\s:]*()" + _UA_NUM
     )
     labelled = re.compile(
-        r"(?i)\b(?:UA|AU)(?:[-\s]?(?:number|no\.?|nr\.?|n[°º]|núm\.?|num[ée]ro))?\s*:\s*"
-        r"(?:[A-Z][\w'’]+(?:\s+[A-Z][\w'’]+)?\s+)?(?:UA[-\s]?|AU[-\s]?)?(EXTRA\s+)?" + _UA_NUM
+        r"\b(?:ua|au)(?:[-\s]?(?:number|no\.?|nr\.?|n[°º]|num\.?|numero))?\s*:\s*"
+        r"(?:[^\W\d_][\w']+(?:\s+[^\W\d_][\w']+)?\s+)?(?:ua[-\s]?|au[-\s]?)?(extra\s+)?" + _UA_NUM
     )
     anywhere = re.compile(
-        rf"(?i)(?<![\w])(?:{prefixes})(?:[-\s]?(?:nr\.?|no\.?|n[°º]))?[\s:#-]*(?:UA[-\s]?)?"
-        + _UA_NUM
+        rf"(?<![\w])(?:{prefixes})(?:[-\s]?(?:nr\.?|no\.?|n[°º]))?[\s:#-]*(?:ua[-\s]?)?" + _UA_NUM
     )
     return of_original, ordinal, labelled, anywhere
 
@@ -73,18 +80,20 @@ def find_ua_number(text: str) -> str | None:
 
 def find_ua_number_scored(text: str) -> Scored:
     of_original, ordinal, labelled, anywhere = _ua_res()
-    for pattern_ in (of_original, ordinal):
-        m = pattern_.search(text)
+    flat = folded(text)
+    for pattern_, source in ((of_original, flat), (ordinal, text)):
+        m = pattern_.search(source)
         if m:
-            return (m.group(1) or "").strip() + (" " if m.group(1) else "") + m.group(2), 0.9
+            extra = "EXTRA " if m.group(1) else ""
+            return extra + m.group(2), 0.9
     candidates: list[tuple[int, str, float]] = []
-    m = labelled.search(text)
+    m = labelled.search(flat)
     if m:
-        candidates.append((m.start(), ((m.group(1) or "") + m.group(2)).strip(), 0.95))
+        candidates.append((m.start(), ("EXTRA " if m.group(1) else "") + m.group(2), 0.95))
     m = _EXTRA_RE.search(text)
     if m:
         candidates.append((m.start(), "EXTRA " + m.group(1), 0.9))
-    m = anywhere.search(text)
+    m = anywhere.search(flat)
     if m:
         candidates.append((m.start(), m.group(1), 0.8))
     if not candidates:
@@ -120,14 +129,12 @@ def find_index_number(doc: Doc) -> str | None:
 
 @lru_cache(maxsize=1)
 def _kind_res() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    update = pattern("kind", "update")
-    original = alternation(lang.phrases("kind", "original_reference"))
-    of_original = re.compile(
-        rf"(?i)(?<![\w])(?:{original})\s*(?:the\s+)?(?:UA|AU|EXTRA|urgent|\d)", re.I
-    )
-    amnesty = re.compile(
-        r"\bUA\s+\d|\bAU\s+\d|" + bounded(lang.phrases("kind", "amnesty")), re.IGNORECASE
-    )
+    """Patterns over the folded text (lower case, no accents)."""
+    update = folded_pattern("kind", "update")
+    original = folded_alternation(lang.phrases("kind", "original_reference"))
+    of_original = re.compile(rf"(?<![\w])(?:{original})\s*(?:the\s+)?(?:ua|au|extra|urgent|\d)")
+    names = folded_alternation(lang.phrases("kind", "amnesty"))
+    amnesty = re.compile(rf"\bua\s+\d|\bau\s+\d|(?<![\w])(?:{names})(?![\w])")
     return update, of_original, amnesty
 
 
@@ -138,23 +145,25 @@ _ORDINAL_UA_RE = re.compile(
 
 def find_kind(doc: Doc, title: str | None, ua_number: str | None) -> tuple[Kind, float]:
     update, of_original, amnesty = _kind_res()
+    flat = folded(doc.text)
     head = "\n".join(line for line in doc.lines[:12] if line)[:600]
     # a short heading line of its own: "GUTE NACHRICHT", "Eilaktion – Update"
     marked = any(
-        update.search(doc.lines[i]) and len(doc.lines[i].split()) <= 5 for i in doc.nonblank()[:8]
+        update.search(folded(doc.lines[i])) and len(doc.lines[i].split()) <= 5
+        for i in doc.nonblank()[:8]
     )
-    ended = pattern("dates", "deadline_labels").search(doc.text)
+    ended = folded_pattern("dates", "deadline_labels").search(flat)
     if (
-        (title and update.search(title))
-        or of_original.search(doc.text)
+        (title and update.search(folded(title)))
+        or of_original.search(flat)
         or _ORDINAL_UA_RE.search(head)
-        or update.match(head)
+        or update.match(folded(head))
         or marked
-        or pattern("kind", "no_further_action").search(doc.text)
-        or (ended and re.search(r"(?i)ended|terminée|terminada|beendet", ended.group(0)))
+        or folded_pattern("kind", "no_further_action").search(flat)
+        or (ended and re.search(r"ended|terminee|terminada|beendet", ended.group(0)))
     ):
         return "update", 0.85
-    if not ua_number and not amnesty.search(doc.text):
+    if not ua_number and not amnesty.search(flat):
         return "other_org", 0.55
     return "initial", 0.8
 

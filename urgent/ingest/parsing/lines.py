@@ -17,7 +17,7 @@ from .lexicon import alternation, fold, folded, folded_pattern, pattern
 from .names import (
     generic_greeting_re,
     is_title_line,
-    leading_office_re,
+    leading_office_end,
     name_like,
     split_honorific,
 )
@@ -207,7 +207,7 @@ def is_head(line: str) -> bool:
     """The first line of an addressee: a courtesy style, an office, or a personal name."""
     if split_honorific(line)[0] or honorific_only(line):
         return True
-    if leading_office_re().match(line) or is_title_line(line):
+    if leading_office_end(line) or is_title_line(line):
         return True
     return name_like(line.split(",")[0])
 

@@ -7,7 +7,16 @@ from functools import lru_cache
 
 from . import lang
 from .countries import alias_table
-from .lexicon import alternation, bounded, fold, folded, folded_pattern, lexicon, words
+from .lexicon import (
+    alternation,
+    bounded,
+    fold,
+    folded,
+    folded_alternation,
+    folded_pattern,
+    lexicon,
+    words,
+)
 from .text import decamel
 
 # Country names that are also given names ("Jordan Brown").
@@ -29,16 +38,31 @@ def office_re() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def leading_office_re() -> re.Pattern[str]:
-    """An office title opening a line, right before a capitalised name."""
-    prefixes = alternation(lang.phrases("addressees", "office_prefixes"))
-    offices = alternation(lang.phrases("addressees", "offices"))
-    connectors = alternation(lang.phrases("addressees", "connectors"))
+def _leading_office_re() -> re.Pattern[str]:
+    """Over a folded line; the name's capital is checked on the printed line."""
+    prefixes = folded_alternation(lang.phrases("addressees", "office_prefixes"))
+    offices = folded_alternation(lang.phrases("addressees", "offices"))
+    connectors = folded_alternation(lang.phrases("addressees", "connectors"))
     return re.compile(
-        rf"(?i)^(?:(?:{prefixes})\s+)*(?:{offices})"
-        rf"(?:\s+(?:general|g[eé]n[eé]ral|de\s+la\s+\w+|(?:{connectors})\s+\w+))?"
-        rf"\s+(?=[A-ZÀ-Þ])"
+        rf"^(?:(?:{prefixes})\s+)*(?:{offices})"
+        rf"(?:\s+(?:general|de\s+la\s+\w+|(?:{connectors})\s+\w+))?\s+"
     )
+
+
+def leading_office_end(line: str) -> int | None:
+    """Where an office title opening `line` ends, when a capitalised name follows it."""
+    flat = folded(line)
+    if len(flat) != len(line):
+        flat = line.casefold()  # a letter that folds to two ("ß"): keep the offsets true
+        if len(flat) != len(line):
+            return None
+    m = _leading_office_re().match(flat)
+    while m:
+        # the longest office reading whose next word is a capitalised name
+        if m.end() < len(line) and line[m.end()].isupper():
+            return m.end()
+        return None
+    return None
 
 
 @lru_cache(maxsize=1)

@@ -309,8 +309,7 @@ def _mentions(segments: list[tuple[str, str]], full_text: str) -> list[Mention]:
 
 def _caps_heading(text: str) -> bool:
     """'GUATEMALA: DEFENDER RECEIVES THREATS': capitals that say nothing about names."""
-    letters = [c for c in text if c.isalpha()]
-    return len(text.split()) >= 4 and bool(letters) and all(c.isupper() for c in letters)
+    return text.isupper() and len(text.split()) >= 4
 
 
 def _groups(multi: list[Mention], singles: list[Mention]) -> list[Group]:

@@ -10,7 +10,7 @@ from ..record import UpdateRequest
 from . import lang
 from .contacts import EMAIL_RE
 from .doc import Doc
-from .lexicon import alternation, pattern
+from .lexicon import folded, folded_alternation, pattern
 from .lines import copy_heading, has_instruction, is_background_heading, is_primary_heading
 
 
@@ -78,8 +78,9 @@ def background(doc: Doc, span: tuple[int, int] | None, skip: Collection[int]) ->
 
 @lru_cache(maxsize=1)
 def _update_word_re() -> re.Pattern[str]:
+    """Over folded text."""
     words = [*lang.phrases("instructions", "updates"), "updates", "update", "updated"]
-    return re.compile(rf"(?i)(?:{alternation(words)})")
+    return re.compile(rf"(?:{folded_alternation(words)})")
 
 
 _QUOTED_RE = re.compile(r"[“\"«„‘]\s*([^”\"»“‘’]{3,80}?)\s*[”\"»“’]")
@@ -91,10 +92,10 @@ def find_update_request(doc: Doc) -> UpdateRequest | None:
         return None
     for para in re.split(r"\n\s*\n", doc.text):
         flat = " ".join(para.split())
-        if not _update_word_re().search(flat):
+        if not _update_word_re().search(folded(flat)):
             continue
         for sentence in re.split(r"(?<=[.!?])\s+", flat):
-            said = _update_word_re().search(sentence)
+            said = _update_word_re().search(folded(sentence))
             if not said:
                 continue
             # the address that follows the words about updates, not an earlier one
