@@ -113,7 +113,9 @@ def copy_heading(line: str) -> re.Match[str] | None:
     or a short line ending with one ("Envía también una copia a:")."""
     m = _copy_heading_re().match(line)
     if not m:
-        return _copy_anywhere_re().search(line) if len(line) < 100 else None
+        if len(line) < 100 and line.rstrip().endswith(":"):
+            return _copy_anywhere_re().search(line)
+        return None
     remainder = line[m.end() :].strip()
     label = m.group(0).strip().casefold()
     if label.startswith(("cc", "c.c")):
