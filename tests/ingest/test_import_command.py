@@ -41,7 +41,7 @@ def test_prints_what_it_created_and_what_it_was_unsure_of() -> None:
     )
     assert status == 0, err
     first, second = out.split("import_second.txt:")
-    assert "created draft UA 17/26: JOURNALIST HELD INCOMMUNICADO" in first
+    assert "created draft UA 17/26: Journalist held incommunicado" in first
     case = Case.objects.get(reference="UA 17/26")
     assert re.search(rf"staff: http://\S+/{case.pk}/", first)
     assert "officials: 3 created (Levan Examplidze, Minister of Justice;" in first

@@ -120,7 +120,7 @@ def test_upload_shows_the_fields_beside_the_text_with_missing_ones_marked(editor
     assert 'class="import-layout"' in html
     assert 'class="source-text"' in html and "plain-clothes police officers" in html
     assert 'value="UA 17/26"' in html
-    assert 'value="JOURNALIST HELD INCOMMUNICADO"' in html
+    assert 'value="Journalist held incommunicado"' in html
     assert '<option value="GE" selected>' in html
     assert 'value="2026-02-23"' in html
     # the one field the parser did not find is marked in its label and in the summary

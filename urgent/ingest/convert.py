@@ -82,9 +82,11 @@ def sheet_from_record(record: dict[str, Any]) -> CaseSheet:
         asks=list(data.get("asks") or []),
         targets=[Target(**t) for t in data.get("targets") or []],
         update_request=UpdateRequest(**request) if request else None,
+        headline=data.get("headline"),
         story=data.get("story"),
         background=data.get("background"),
         themes=list(data.get("themes") or []),
+        confidence=dict(data.get("confidence") or {}),
         missing=list(data.get("missing") or []),
         uncertain=list(data.get("uncertain") or []),
     )

@@ -239,9 +239,9 @@ def _long_roles() -> tuple[str, ...]:
 
 
 def _elided(token: str) -> bool:
-    """ "L'avvocata", "d'Amnesty": an article glued to a common noun."""
+    """An article glued to a common noun: "L'avvocata", "d'Amnesty"."""
     m = re.match(r"^[A-Za-z][’']([^\W\d_]+)", token)
-    return bool(m) and (m.group(1)[:1].islower() or _is_role(m.group(1)))
+    return m is not None and (m.group(1)[:1].islower() or _is_role(m.group(1)))
 
 
 def _subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
