@@ -243,8 +243,8 @@ def is_address_line(line: str) -> bool:
     line = line.strip(" ,.")
     if not line or len(line) > 120 or is_prose(line) or is_label_line(line):
         return False
-    if is_date_line(line):
-        return False
+    if is_date_line(line) or any(d.year for d in find_dates(line)):
+        return False  # "Posted on 2 February 2015": a date, whatever its digits
     if _street_re().search(line) or _POSTCODE_RE.search(line):
         return True
     if _NUMBERED_STREET_RE.search(line):

@@ -274,7 +274,7 @@ def sentence_case(text: str, keep: Sequence[str] = ()) -> str:
     if not long_tokens:
         return text
     all_caps = text.upper() == text
-    title_case = sum(1 for t in long_tokens if t[0].isupper()) / len(long_tokens) >= 0.7
+    title_case = sum(1 for t in long_tokens if t[0].isupper()) / len(long_tokens) >= 0.85
     if not (all_caps or title_case):
         return text[:1].upper() + text[1:]
     kept = {w.casefold() for name in keep for w in name.split()}
