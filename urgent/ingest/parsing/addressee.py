@@ -15,10 +15,11 @@ from .contacts import (
     is_bare_contact,
     split_labels,
 )
-from .lines import honorific_only, is_junk, trailing_salutation
+from .lines import honorific_only, is_address_line, is_junk, trailing_salutation
 from .names import (
     address_start_re,
     connectors,
+    drop_addressed_to,
     institution_start_re,
     is_title_line,
     leading_office_end,
@@ -140,6 +141,7 @@ def _read_head(lines: list[str], target: Target) -> None:
             # "Embassy of X" above "His Excellency Y": the institution is part of the address
             institution = [lines[0]]
             lines = lines[1:]
+    lines = [drop_addressed_to(lines[0]), *lines[1:]]
     idx, spill = _read_first_line(lines, target)
     rest = spill + lines[idx:]
     if target.name and not target.title and rest and is_title_line(rest[0]):
@@ -166,9 +168,9 @@ def _read_first_line(lines: list[str], target: Target) -> tuple[int, list[str]]:
     if name_like(first) and not is_title_line(first):
         target.name = first
         return 1, []
-    target.title = first
-    if len(lines) < 2:
-        return 1, []
+    target.title, spill = _institution_and_address(first)
+    if spill or len(lines) < 2:
+        return 1, spill
     nxt = lines[1]
     honorific, after = split_honorific(nxt)
     name, _, rest = after.partition(",")
@@ -180,6 +182,14 @@ def _read_first_line(lines: list[str], target: Target) -> tuple[int, list[str]]:
         target.name = nxt
         return 2, []
     return 1, []
+
+
+def _institution_and_address(line: str) -> tuple[str, list[str]]:
+    """'Embassy of X, Via Gaeta 5, 00185 Roma': the institution, then its address."""
+    head, _, rest = line.partition(",")
+    if rest.strip() and is_address_line(rest.strip()) and not is_address_line(head):
+        return head.strip(), [rest.strip()]
+    return line, []
 
 
 def _title_phrase(text: str) -> tuple[str, str]:

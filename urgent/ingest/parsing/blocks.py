@@ -33,6 +33,7 @@ from .lines import (
     is_date_only,
     is_dateline,
     is_end_marker,
+    is_footer,
     is_head,
     is_junk,
     is_primary_heading,
@@ -237,6 +238,7 @@ class AddressScanner:
             or is_date_only(line)
             or is_dateline(line)
             or is_subject_line(line)
+            or is_footer(line)
             or (is_bullet(line) and not strip_numbering(line)[0])
             or (has_instruction(line) and not is_contact_line(line))
         )

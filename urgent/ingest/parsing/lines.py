@@ -29,7 +29,7 @@ BULLET_RE = re.compile(
 )
 NUMBERED_RE = re.compile(r"^\(?\d{1,2}[).]\s+")
 _JUNK_LINE_RE = re.compile(
-    r"(?i)^(?:page\s+\d+(?:\s+of\s+.*)?|\d{1,3}|[.\-_=*•·]+|\[.*\]|-\s*\d+\s*-|"
+    r"(?i)^(?:page\s+\d+(?:\s+of\s+.*)?|\d{1,3}|[.\-_=*•·]+|\[.*\]|-\s*\d+\s*-|.*_{4,}.*|"
     r"name\s+address\s+1\b.*|(?:fax|tel|phone|email|e-mail|telephone)\s*:?)$"
 )
 
@@ -302,6 +302,19 @@ def is_subject_line(line: str) -> bool:
 
 def is_date_only(line: str) -> bool:
     return is_date_line(line) is not None and not has_contact_label(line)
+
+
+_URL_RE = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
+
+
+def is_footer(line: str) -> bool:
+    """'Minuta de carta – Amnistia Internacional Portugal', a web address: the publisher's
+    footer under a letter, not part of an address."""
+    if is_contact_line(line):
+        return False
+    if _URL_RE.search(line):
+        return True
+    return bool(folded_pattern("kind", "amnesty").search(folded(line)))
 
 
 def has_instruction(text: str) -> bool:

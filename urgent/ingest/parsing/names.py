@@ -93,6 +93,19 @@ def connectors() -> frozenset[str]:
     return words(lang.phrases("addressees", "connectors"))
 
 
+@lru_cache(maxsize=1)
+def _addressed_to_re() -> re.Pattern[str]:
+    return re.compile(rf"^(?:{folded_alternation(lang.phrases('addressees', 'addressed_to'))})\s+")
+
+
+def drop_addressed_to(line: str) -> str:
+    """'An den Generalstaatsanwalt', 'Al Procuratore', 'Aan de Minister': the office alone."""
+    m = _addressed_to_re().match(folded(line))
+    if m and len(folded(line)) == len(line) and has_office(line[m.end() :]):
+        return line[m.end() :]
+    return line
+
+
 def split_honorific(text: str) -> tuple[str | None, str]:
     """Peel courtesy styles off the front.
 
