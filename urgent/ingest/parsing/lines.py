@@ -266,10 +266,6 @@ def is_label_line(line: str) -> bool:
     return bool(re.match(r"^[^:\n]{2,40}:\s", line)) and not is_contact_line(line)
 
 
-def starts_lowercase(line: str) -> bool:
-    return line[:1].islower()
-
-
 def to_label(line: str) -> str | None:
     """The addressee after 'To:' / 'À :' / 'An:' / 'Para:' / 'Aan:', when it looks like one."""
     m = re.match(r"(?i)^(?:to|à|a|an|para|aan|destinataire|destinatario)\s*:\s*(\S.{2,})$", line)

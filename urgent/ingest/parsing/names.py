@@ -191,10 +191,6 @@ def is_title_line(text: str) -> bool:
     return has_office(plain)
 
 
-def is_given_name_country(key: str) -> bool:
-    return key in _GIVEN_NAME_COUNTRIES
-
-
 @lru_cache(maxsize=1)
 def generic_greeting_re() -> re.Pattern[str]:
     return re.compile("^" + bounded(lang.phrases("addressees", "generic_greetings")), re.I)
