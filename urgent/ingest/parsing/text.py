@@ -148,7 +148,7 @@ def parse_date_slow(text: str) -> str | None:
     if not text or len(text) > 40 or not re.search(r"\d", text):
         return None
     # imported lazily: it is slow to load and rarely needed
-    import dateparser  # type: ignore[import-untyped]
+    import dateparser  # type: ignore[import-untyped,unused-ignore]
 
     value = dateparser.parse(
         text,
