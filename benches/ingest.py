@@ -84,6 +84,7 @@ def run(argv: list[str]) -> int:
         if done.returncode != 0:
             sys.stderr.write(done.stderr)
             return 1
+    print(f"refused: {failures} of {len(texts)} documents")
     print(f"predictions: {out}")
     print(
         f"parse time over {len(texts)} documents x {max(1, args.repeat)}: "

@@ -78,7 +78,7 @@ def test_upload_correct_and_save_a_draft(page: Any, live_server: Any) -> None:
     assert not violations, describe(violations)
 
     headline = page.get_by_label("Headline", exact=True)
-    assert headline.input_value() == "JOURNALIST HELD INCOMMUNICADO"
+    assert headline.input_value() == "Journalist held incommunicado"
     headline.fill("Journalist held incommunicado in Tbilisi")
     page.get_by_role("button", name="Save draft").click()
 

@@ -20,6 +20,7 @@ from urgent.ingest.models import SourceDocument
 from urgent.officials.models import Official
 
 from .conftest import SAMPLES
+from .zips import zip_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_prints_what_it_created_and_what_it_was_unsure_of() -> None:
     )
     assert status == 0, err
     first, second = out.split("import_second.txt:")
-    assert "created draft UA 17/26: JOURNALIST HELD INCOMMUNICADO" in first
+    assert "created draft UA 17/26: Journalist held incommunicado" in first
     case = Case.objects.get(reference="UA 17/26")
     assert re.search(rf"staff: http://\S+/{case.pk}/", first)
     assert "officials: 3 created (Levan Examplidze, Minister of Justice;" in first
@@ -93,11 +94,14 @@ def test_bad_files_exit_2_and_the_others_are_still_imported(tmp_path: Path) -> N
     big = tmp_path / "big.pdf"
     with big.open("wb") as handle:
         handle.truncate(21 * 1024 * 1024)
+    bomb = tmp_path / "bomb.docx"
+    bomb.write_bytes(zip_bytes([("word/document.xml", int(1.5 * 1024**3), None)]))
     status, out, err = urgent_import(
         str(empty),
         str(SAMPLES / "import_initial.txt"),
         str(recipe),
         str(big),
+        str(bomb),
         str(tmp_path / "missing.txt"),
     )
     assert status == 2
@@ -106,6 +110,8 @@ def test_bad_files_exit_2_and_the_others_are_still_imported(tmp_path: Path) -> N
         f"error: {recipe}: this does not look like an urgent-action case sheet: no appeal "
         "reference, addressees, salutation or list of demands was found",
         f"error: {big}: the file is 21.0 MB; the limit is 20 MB",
+        f"error: {bomb}: the file unpacks to more than 50 MB (the limit for Word, OpenDocument "
+        "and ZIP files); it may be a compression bomb",
         f"error: {tmp_path / 'missing.txt'}: no such file",
     ]
     assert "created draft UA 17/26" in out

@@ -24,6 +24,7 @@ from urgent.officials.models import Official
 
 from .conftest import SAMPLES
 from .pdfs import make_pdf
+from .zips import zip_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +120,7 @@ def test_upload_shows_the_fields_beside_the_text_with_missing_ones_marked(editor
     assert 'class="import-layout"' in html
     assert 'class="source-text"' in html and "plain-clothes police officers" in html
     assert 'value="UA 17/26"' in html
-    assert 'value="JOURNALIST HELD INCOMMUNICADO"' in html
+    assert 'value="Journalist held incommunicado"' in html
     assert '<option value="GE" selected>' in html
     assert 'value="2026-02-23"' in html
     # the one field the parser did not find is marked in its label and in the summary
@@ -309,7 +310,16 @@ def _zip() -> bytes:
         ("big.txt", lambda: b"a" * (21 * 1024 * 1024), "The file is 21.0 MB; the limit is 20 MB."),
         ("locked.pdf", _encrypted_pdf, "The PDF is encrypted (password-protected)"),
         ("broken.pdf", lambda: b"%PDF-1.4 broken", "The PDF is damaged or not a valid PDF."),
-        ("letter.docx", _zip, "The file is a ZIP archive, not a Word document (.docx)."),
+        (
+            "letter.docx",
+            _zip,
+            "The file is a ZIP archive, not a Word document (.docx) or OpenDocument text (.odt).",
+        ),
+        (
+            "bomb.docx",
+            lambda: zip_bytes([("word/document.xml", int(1.5 * 1024**3), None)]),
+            "The file unpacks to more than 50 MB",
+        ),
         (
             "cake.txt",
             lambda: b"Lemon cake\n\nBeat four eggs with sugar, fold in flour and bake it.\n",

@@ -67,7 +67,7 @@ def test_import_creates_a_draft_with_people_asks_targets_and_the_original(org) -
     assert case.reference == "UA 17/26"
     assert case.organisation == org
     assert case.index_number == "EUR 56/0017/2026"
-    assert case.headline == "JOURNALIST HELD INCOMMUNICADO"
+    assert case.headline == "Journalist held incommunicado"
     assert case.country == "GE"
     assert case.language == "en"
     assert case.issued_on == datetime.date(2026, 1, 12)
@@ -151,7 +151,7 @@ def test_further_information_is_offered_then_added_as_an_update(org) -> None:
     assert added.outcome == Outcome.UPDATE_ADDED
     update = added.update
     assert update is not None and update.number == 1
-    assert update.title == "JOURNALIST CHARGED, STILL DENIED HER LAWYER"
+    assert update.title == "Journalist charged, still denied her lawyer"
     assert update.issued_on == datetime.date(2026, 3, 2)
     assert "moved to a pre-trial detention centre" in update.body
     assert [a.text for a in initial.case.asks.all()][1].startswith("Urging them to allow her")

@@ -9,8 +9,9 @@ import pytest
 
 from urgent.ingest.errors import IngestError
 from urgent.ingest.parser import parse_case_sheet
+from urgent.ingest.parsing.contacts import find_numbers
 from urgent.ingest.parsing.header import find_ua_number
-from urgent.ingest.parsing.targets import find_numbers, split_honorific
+from urgent.ingest.parsing.names import split_honorific
 from urgent.ingest.parsing.text import find_dates, is_date_line
 from urgent.ingest.record import SCHEMA_FIELDS
 

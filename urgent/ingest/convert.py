@@ -15,7 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from urgent.cases.themes import THEME_NAMES  # noqa: F401  (the one theme table, re-exported)
 from urgent.ingest.parsing.countries import alias_table
-from urgent.ingest.parsing.text import fold
+from urgent.ingest.parsing.lexicon import fold
 from urgent.ingest.record import SCHEMA_FIELDS, CaseSheet, Person, Target, UpdateRequest
 from urgent.ingest.selectors import FAX_SUFFIX_DIGITS, fax_digits
 from urgent.officials.models import ContactPoint
@@ -69,9 +69,11 @@ def sheet_from_record(record: dict[str, Any]) -> CaseSheet:
         asks=list(data.get("asks") or []),
         targets=[Target(**t) for t in data.get("targets") or []],
         update_request=UpdateRequest(**request) if request else None,
+        headline=data.get("headline"),
         story=data.get("story"),
         background=data.get("background"),
         themes=list(data.get("themes") or []),
+        confidence=dict(data.get("confidence") or {}),
         missing=list(data.get("missing") or []),
         uncertain=list(data.get("uncertain") or []),
     )

@@ -9,13 +9,14 @@ import re
 import shutil
 import subprocess
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from .archives import ArchiveTooLarge, Budget, SafeArchive
 from .errors import IngestError
+from .opendocument import odt_text
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -38,8 +39,13 @@ class Extracted:
     warnings: list[str] = field(default_factory=list)
 
 
-def extract_text(data: bytes, filename: str | None = None) -> Extracted:
-    """Plain text of `data`; the format is read from magic bytes first, the filename second."""
+def extract_text(
+    data: bytes, filename: str | None = None, budget: Budget | None = None
+) -> Extracted:
+    """Plain text of `data`; the format is read from magic bytes first, the filename second.
+
+    `budget` bounds what ZIP packages may unpack to; one upload shares one budget."""
+    budget = budget if budget is not None else Budget()
     if len(data) > MAX_BYTES:
         raise IngestError(f"the file is {len(data) / 1024 / 1024:.1f} MB; the limit is 20 MB")
     if not data or not data.strip():
@@ -50,7 +56,7 @@ def extract_text(data: bytes, filename: str | None = None) -> Extracted:
     if _PDF_MAGIC in head:
         return _from_pdf(data)
     if data.startswith(_ZIP_MAGIC):
-        return _from_zip(data, suffix)
+        return _from_zip(data, suffix, budget)
     if data.startswith(_OLE_MAGIC):
         raise IngestError(
             "this is an old-style Word (.doc) or Office file; save it as .docx or PDF and try again"
@@ -59,11 +65,13 @@ def extract_text(data: bytes, filename: str | None = None) -> Extracted:
         return _from_image(data)
     if suffix == ".pdf":
         raise IngestError("the file is named .pdf but is not a PDF (it may be damaged)")
-    if suffix == ".docx":
-        raise IngestError("the file is named .docx but is not a Word document (it may be damaged)")
+    if suffix in (".docx", ".odt"):
+        raise IngestError(
+            f"the file is named {suffix} but is not a word-processor document (it may be damaged)"
+        )
 
     if suffix == ".eml" or _looks_like_email(data):
-        return _from_email(data)
+        return _from_email(data, budget)
     text, warnings = _decode(data)
     if suffix in (".html", ".htm", ".xhtml") or _HTML_RE.search(data[:4096]):
         result = _from_html(text)
@@ -221,24 +229,42 @@ def _from_image(data: bytes) -> Extracted:
 # DOCX
 
 
-def _from_zip(data: bytes, suffix: str) -> Extracted:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile as exc:
-        if suffix == ".docx":
-            raise IngestError("the .docx file is damaged (not a readable ZIP package)") from exc
-        raise IngestError("the file is a damaged ZIP archive") from exc
-    if "word/document.xml" not in names:
-        what = "a ZIP archive"
-        if "xl/workbook.xml" in names:
-            what = "an Excel workbook"
-        elif "ppt/presentation.xml" in names:
-            what = "a PowerPoint presentation"
-        elif "content.xml" in names:
-            what = "an OpenDocument file"
-        raise IngestError(f"the file is {what}, not a Word document (.docx)")
-    return _from_docx(data)
+_ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+
+
+def _from_zip(data: bytes, suffix: str, budget: Budget) -> Extracted:
+    damaged = (
+        f"the {suffix} file is damaged (not a readable ZIP package)"
+        if suffix in (".docx", ".odt")
+        else "the file is a damaged ZIP archive"
+    )
+    with SafeArchive(data, budget, damaged=damaged) as archive:
+        names = archive.names
+        if "word/document.xml" in names:
+            archive.verify()
+            return _from_docx(data)
+        if "content.xml" in names and (
+            suffix == ".odt"
+            or ("mimetype" in names and archive.read("mimetype").strip() == _ODT_MIMETYPE)
+        ):
+            return _from_odt(archive)
+    what = "a ZIP archive"
+    if "xl/workbook.xml" in names:
+        what = "an Excel workbook"
+    elif "ppt/presentation.xml" in names:
+        what = "a PowerPoint presentation"
+    elif "content.xml" in names:
+        what = "an OpenDocument spreadsheet or presentation"
+    raise IngestError(
+        f"the file is {what}, not a Word document (.docx) or OpenDocument text (.odt)"
+    )
+
+
+def _from_odt(archive: SafeArchive) -> Extracted:
+    text = odt_text(archive.read("content.xml"))
+    if not text.strip():
+        raise IngestError("the OpenDocument file contains no text")
+    return Extracted(_tidy(text), "odt", [])
 
 
 def _from_docx(data: bytes) -> Extracted:
@@ -428,7 +454,11 @@ def _looks_like_email(data: bytes) -> bool:
     )
 
 
-def _from_email(data: bytes) -> Extracted:
+_DOCUMENT_SUFFIXES = (".pdf", ".docx", ".odt", ".html", ".htm", ".txt")
+_DOCUMENT_TYPES = ("application/pdf", "text/html", "text/plain")
+
+
+def _from_email(data: bytes, budget: Budget) -> Extracted:
     message = email.message_from_bytes(data, policy=email.policy.default)
     if not isinstance(message, EmailMessage):
         raise IngestError("the e-mail could not be read")
@@ -442,21 +472,9 @@ def _from_email(data: bytes) -> Extracted:
     attachments: list[str] = []
     for part in message.iter_attachments():
         name = part.get_filename() or ""
-        ctype = part.get_content_type()
         payload = part.get_payload(decode=True)
-        if not isinstance(payload, bytes) or not payload:
-            continue
-        if not (
-            ctype in ("application/pdf", "text/html", "text/plain")
-            or "wordprocessingml" in ctype
-            or Path(name).suffix.lower() in (".pdf", ".docx", ".html", ".htm", ".txt")
-        ):
-            warnings.append(f"attachment {name or ctype} skipped (unsupported type)")
-            continue
-        try:
-            attachments.append(extract_text(payload, name).text)
-        except IngestError as exc:
-            warnings.append(f"attachment {name or ctype} skipped: {exc}")
+        if isinstance(payload, bytes) and payload:
+            attachments.extend(_attachment_texts(part, name, payload, budget, warnings))
     subject = str(message.get("Subject") or "").strip()
     # A forwarding note ("please see the attached UA") is noise in front of the case sheet;
     # a substantial body is the case sheet itself.
@@ -469,6 +487,52 @@ def _from_email(data: bytes) -> Extracted:
     if not text.strip():
         raise IngestError("the e-mail has no readable text body or attachment")
     return Extracted(_tidy(text), "eml", warnings)
+
+
+def _attachment_texts(
+    part: Any, name: str, payload: bytes, budget: Budget, warnings: list[str]
+) -> list[str]:
+    """Text of one attachment: a document, or the documents inside a .zip."""
+    ctype = part.get_content_type()
+    suffix = Path(name).suffix.lower()
+    is_zip = suffix == ".zip" or ctype in ("application/zip", "application/x-zip-compressed")
+    if not (
+        is_zip
+        or ctype in _DOCUMENT_TYPES
+        or "wordprocessingml" in ctype
+        or "opendocument.text" in ctype
+        or suffix in _DOCUMENT_SUFFIXES
+    ):
+        warnings.append(f"attachment {name or ctype} skipped (unsupported type)")
+        return []
+    try:
+        if is_zip:
+            return _zip_attachment_texts(name, payload, budget, warnings)
+        return [extract_text(payload, name, budget).text]
+    except ArchiveTooLarge:
+        raise
+    except IngestError as exc:
+        warnings.append(f"attachment {name or ctype} skipped: {exc}")
+        return []
+
+
+def _zip_attachment_texts(
+    name: str, payload: bytes, budget: Budget, warnings: list[str]
+) -> list[str]:
+    texts: list[str] = []
+    with SafeArchive(payload, budget, damaged="the ZIP archive is damaged") as archive:
+        for member in sorted(archive.names):
+            if Path(member).suffix.lower() not in _DOCUMENT_SUFFIXES:
+                continue
+            try:
+                texts.append(extract_text(archive.read(member), member, budget).text)
+            except ArchiveTooLarge:
+                raise
+            except IngestError as exc:
+                warnings.append(f"{member} in {name} skipped: {exc}")
+    if not texts:
+        warnings.append(f"attachment {name} holds no readable document")
+    return texts
 
 
 def _part_text(part: Any) -> str:

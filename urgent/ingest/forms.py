@@ -48,9 +48,12 @@ class DocumentForm(forms.Form):
     file = forms.FileField(
         label=_("Upload a file"),
         required=False,
-        help_text=_("PDF, Word (.docx), web page (.html), e-mail (.eml) or text; at most 20 MB."),
+        help_text=_(
+            "PDF, Word (.docx), OpenDocument (.odt), web page (.html), e-mail (.eml) or text; "
+            "at most 20 MB."
+        ),
         widget=forms.ClearableFileInput(
-            attrs={"accept": ".pdf,.docx,.html,.htm,.eml,.txt,text/*,application/pdf"}
+            attrs={"accept": ".pdf,.docx,.odt,.html,.htm,.eml,.txt,text/*,application/pdf"}
         ),
     )
     text = forms.CharField(
@@ -173,7 +176,7 @@ class CaseSheetForm(forms.Form):
         request = sheet.update_request
         return {
             "reference": case_reference(sheet.ua_number),
-            "headline": sheet.title or "",
+            "headline": sheet.headline or sheet.title or "",
             "country": country_from_name(sheet.country),
             "language": sheet.language or "",
             "index_number": sheet.index_number or "",
@@ -322,7 +325,8 @@ def sheet_from_forms(*, base: CaseSheet, case_form: CaseSheetForm, targets: Any)
         language=data.get("language") or None,
         ua_number=data.get("reference") or None,
         index_number=data.get("index_number") or None,
-        title=data.get("headline") or None,
+        title=base.title,
+        headline=data.get("headline") or None,
         country=country_name(data.get("country") or "") or None,
         date_issued=data["issued_on"].isoformat() if data.get("issued_on") else None,
         deadline=data["deadline"].isoformat() if data.get("deadline") else None,
@@ -339,6 +343,7 @@ def sheet_from_forms(*, base: CaseSheet, case_form: CaseSheetForm, targets: Any)
         story=data.get("story") or None,
         background=data.get("background") or None,
         themes=list(data.get("themes") or []),
+        confidence=dict(base.confidence),
         missing=list(base.missing),
         uncertain=list(base.uncertain),
     )

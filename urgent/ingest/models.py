@@ -30,6 +30,7 @@ class SourceDocument(BaseModel):
         TEXT = "text", _("Plain text")
         PDF = "pdf", _("PDF")
         DOCX = "docx", _("Word document")
+        ODT = "odt", _("OpenDocument text")
         HTML = "html", _("Web page")
         EML = "eml", _("E-mail")
         IMAGE = "image", _("Image (OCR)")
@@ -75,7 +76,9 @@ class SourceDocument(BaseModel):
                 fields=["organisation", "sha256"], name="source_document_unique_per_organisation"
             ),
             models.CheckConstraint(
-                condition=models.Q(format__in=["text", "pdf", "docx", "html", "eml", "image"]),
+                condition=models.Q(
+                    format__in=["text", "pdf", "docx", "odt", "html", "eml", "image"]
+                ),
                 name="source_document_format_valid",
             ),
         ]

@@ -1,9 +1,14 @@
 """The typed record a parsed case sheet becomes.
 
 `CaseSheet.to_json_dict()` emits exactly the keys of the corpus schema
-(shared/corpus/README.md) followed by the parser's own extras (`story`,
-`background`, `themes`, `missing`, `uncertain`); the scorer reads only the
-schema keys, so the extras travel alongside without affecting it.
+(shared/corpus/README.md) followed by the parser's own extras (`headline`, `story`,
+`background`, `themes`, `confidence`, `missing`, `uncertain`); the scorer reads only
+the schema keys, so the extras travel alongside without affecting it.
+
+`title` is the headline as printed; `headline` is the same cleaned for a case page (no
+leading "COUNTRY:", sentence case). `confidence` gives each schema field found a number
+between 0 and 1; the fields below `UNSURE_BELOW` are listed in `uncertain`, those not found
+in `missing`. `themes` are always suggestions: the parser guesses them from words.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from typing import Any, Literal
 Kind = Literal["initial", "update", "other_org"]
 Gender = Literal["m", "f", "x"]
 Role = Literal["primary", "copy"]
+
+UNSURE_BELOW = 0.6
 
 SCHEMA_FIELDS: tuple[str, ...] = (
     "kind",
@@ -115,9 +122,11 @@ class CaseSheet:
     asks: list[str] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     update_request: UpdateRequest | None = None
+    headline: str | None = None
     story: str | None = None
     background: str | None = None
     themes: list[str] = field(default_factory=list)
+    confidence: dict[str, float] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     uncertain: list[str] = field(default_factory=list)
 
@@ -135,9 +144,11 @@ class CaseSheet:
             "asks": list(self.asks),
             "targets": [t.to_json_dict() for t in self.targets],
             "update_request": self.update_request.to_json_dict() if self.update_request else None,
+            "headline": self.headline,
             "story": self.story,
             "background": self.background,
             "themes": list(self.themes),
+            "confidence": dict(self.confidence),
             "missing": list(self.missing),
             "uncertain": list(self.uncertain),
         }

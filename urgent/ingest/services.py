@@ -263,7 +263,7 @@ def case_import_save(
     case = case_services.case_create(
         organisation=source.organisation,
         reference=reference,
-        headline=(sheet.title or "")[:300],
+        headline=(sheet.headline or sheet.title or "")[:300],
         country=country,
         actor=actor,
         themes=_themes(sheet.themes),
@@ -305,7 +305,7 @@ def update_import(*, source: SourceDocument, case: Case, actor: Actor) -> Import
     update = case_services.update_post(
         case=case,
         actor=actor,
-        title=(sheet.title or "")[:300],
+        title=(sheet.headline or sheet.title or "")[:300],
         body=body,
         issued_on=issued,
         asks=sheet.asks or None,

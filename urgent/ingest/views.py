@@ -39,6 +39,7 @@ RECORD_FIELD = {
     "deadline": "deadline",
     "asks": "asks",
     "update_request_subject": "update_request",
+    "themes": "themes",
 }
 FIELD_LABELS = {
     "kind": gettext_lazy("Kind of document"),
@@ -158,7 +159,10 @@ def _review_context(
     def flag(record_field: str) -> str:
         if record_field in missing:
             return "missing"
-        return "uncertain" if record_field in uncertain else ""
+        if record_field in uncertain:
+            return "uncertain"
+        # themes are read from the words of the document: always a suggestion to check
+        return "suggested" if record_field == "themes" and sheet.themes else ""
 
     country = forms.country_from_name(sheet.country)
     matches = target_matches(targets=sheet.targets, country=country)
@@ -187,6 +191,8 @@ def _review_context(
         "targets_flag": flag("targets"),
         "missing": [(FIELD_LABELS.get(f, f), FIELD_ANCHORS.get(f, "")) for f in sheet.missing],
         "uncertain": [(FIELD_LABELS.get(f, f), FIELD_ANCHORS.get(f, "")) for f in sheet.uncertain],
+        "update_request": sheet.update_request,
+        "update_email": source.organisation.update_request_email,
         "matching_case": matching,
         "can_add_update": matching is not None
         and sheet.kind == "update"

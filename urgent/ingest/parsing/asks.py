@@ -1,111 +1,124 @@
-"""Asks: the recommended actions, as a bullet list or the model letter's request."""
+"""Asks: the recommended actions, from a list (bullets, numbers, dashes on one line) or the
+request sentence of a model letter, in any language of the tables."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from functools import lru_cache
 
+from . import lang
+from .contacts import EMAIL_RE
 from .doc import Doc
-from .targets import EMAIL_RE, END_RE, PRIMARY_LABEL_RE, letter_salutation
+from .lexicon import fold, folded, pattern
+from .lines import (
+    is_bullet,
+    is_closing,
+    is_end_marker,
+    is_primary_heading,
+    letter_salutation,
+    strip_bullet,
+)
+from .salutations import salutation_on_line
 from .text import split_sentences
 
-BULLET_RE = re.compile(r"^(?:[•·●○◦▪■◼◾►▶➢➤✓✔\-–—*]|o(?=\s)|\(?[a-h]\)|\(?\d{1,2}[.)])\s*")
-_NUMBERED_RE = re.compile(r"^(?:\(?[a-h]\)|\(?\d{1,2}[.)])\s")
-
-# A line that introduces the list of demands.
-LEAD_RE = re.compile(
-    r"""(?ix)(?:urging|calling\s+(?:on|for)|asking|demanding|requesting|to\s*:|
-    recommended\s+action|please\s+write|please\s+send|write\s+(?:a\s+letter|to|an\s+email)|
-    in\s+your\s+own\s+words|own\s+language|tweet|call\s+on|
-    écrivez|demandant|exhortant|appelant|demandez|lettres?\s+.*\b(?:pour|afin)|
-    escriban|pidiendo|instando|exigiendo|soliciten|pidan|
-    schreiben\s+sie|fordern\s+sie|bitten\s+sie|fordert|forderungen|
-    amnesty\s+fordert|amnesty\s+international\s+(?:calls|urges|demands)|demands?|
-    revendications|exigencias|peticiones|we\s+(?:call|urge|ask))"""
-)
-
-# First-person request sentences of a model letter.
-FIRST_PERSON_RE = re.compile(
-    r"""(?ix)\b(?:
-    i\s+(?:therefore\s+|respectfully\s+|urgently\s+|strongly\s+)?(?:urge|call\s+(?:on|upon)|ask|request|implore|appeal)
-  | we\s+(?:therefore\s+|respectfully\s+)?(?:urge|call\s+(?:on|upon)|ask|request|demand)
-  | i\s+am\s+writing\s+to\s+(?:urge|ask|call)
-  | je\s+vous\s+(?:demande|prie|exhorte|appelle|engage|invite)
-  | nous\s+vous\s+(?:demandons|prions|exhortons|appelons)
-  | (?:le|les|la)\s+(?:insto|instamos|pido|pedimos|solicito|solicitamos|exhorto|exhortamos)
-  | (?:insto|instamos|exijo|exigimos)\b
-  | (?:ich|wir)\s+(?:fordere|fordern|bitte|bitten|appelliere|appellieren)\s+sie
-  | fordere\s+sie | bitte\s+ich\s+sie | fordern\s+wir\s+sie
-    )"""
-)
-
-# Third-person or collective calls, used when no letter request is printed.
-CALL_RE = re.compile(
-    r"""(?ix)\b(?:
-    (?:authorities|government|state|police|president|minister)\s+(?:must|should)
-  | autorités\s+doivent | gouvernement\s+doit
-  | autoridades\s+deben | gobierno\s+debe
-  | behörden\s+müssen | regierung\s+muss
-  | mobilisons-nous | agissons | actuemos | handeln\s+sie
-  | (?:demander|exiger|réclamer)\s+(?:la\s+libération|que|l['’])
-  | (?:exigir|pedir|reclamar)\s+(?:la\s+libertad|que)
-  | (?:call|calling)\s+for\s+(?:the\s+)?(?:release|immediate)
-  | urge\s+the\s+authorities
-    )"""
-)
-
-_NO_ACTION_RE = re.compile(
-    r"(?i)no\s+further\s+action\s+is\s+(?:requested|needed|required)|"
-    r"aucune\s+action\s+(?:complémentaire\s+)?n['’]est\s+requise|"
-    r"no\s+se\s+requieren\s+más\s+acciones|keine\s+weiteren\s+appelle"
-)
+_NUMBERED_RE = re.compile(r"^(?:\(?[a-h]\)|\(?\d{1,2}[.)]|\(?(?:i{1,3}|iv|vi{0,3}|ix|x)[.)])\s")
 
 
-def _is_bullet(line: str) -> bool:
-    return bool(BULLET_RE.match(line)) and len(BULLET_RE.sub("", line, count=1)) > 3
+@dataclass(frozen=True)
+class Asks:
+    items: tuple[str, ...]
+    lines: frozenset[int]
+    confidence: float
 
 
-def _strip_bullet(line: str) -> str:
-    return BULLET_RE.sub("", line, count=1).strip()
+NONE = Asks((), frozenset(), 0.0)
 
 
 def _lead_ok(line: str) -> bool:
-    return line.rstrip().endswith(":") and bool(LEAD_RE.search(line))
+    """A line that announces demands ("urging him to:", "Amnesty fordert:", "in denen Sie")."""
+    return bool(pattern("headings", "asks").search(line)) or (
+        line.rstrip().endswith(":") and is_primary_heading(line)
+    )
 
 
-def find_bullet_asks(doc: Doc) -> list[str]:
-    lines = doc.lines
-    for i, line in enumerate(lines):
-        if not line or i in doc.target_lines or doc.in_background(i):
-            continue
-        if PRIMARY_LABEL_RE.match(line):
+@lru_cache(maxsize=1)
+def _verb_stems() -> tuple[tuple[str, ...], frozenset[str]]:
+    """Long stems match the start of a word; short ones ("urge", "ask") only whole words."""
+    stems = {fold(v) for v in lang.phrases("demands", "verbs")}
+    return tuple(sorted(s for s in stems if len(s) >= 5)), frozenset(s for s in stems if len(s) < 5)
+
+
+def demands_something(text: str) -> bool:
+    """Does a list item ask for something (release, ensure, libérer, freilassen, ...)?"""
+    long_stems, short = _verb_stems()
+    return any(
+        w in short or w.startswith(long_stems) for w in re.findall(r"[^\W\d_]+", folded(text))
+    )
+
+
+def find_list_asks(doc: Doc, skip: Collection[int]) -> Asks:
+    """The best list of demands: bullets, numbers or dashes, announced by a lead line.
+
+    Every list in the text is a candidate; a list counts when its lead announces demands or
+    most of its items ask for something, and the first such list wins."""
+    for i, line in enumerate(doc.lines):
+        if not line or i in skip:
             continue
         inline = _inline_asks(line)
         if inline:
-            doc.ask_lines.add(i)
-            return inline
-        if not _lead_ok(line):
+            return Asks(tuple(inline), frozenset({i}), 0.9)
+        if not is_bullet(line) or (i > 0 and doc.lines[i - 1] and is_bullet(doc.lines[i - 1])):
             continue
-        asks = _collect_bullets(doc, i + 1)
-        if asks:
-            return asks
-    return []
+        found = _collect_list(doc, i, skip)
+        if not found.items or _heading_item(strip_bullet(line)):
+            continue
+        lead = _lead_before(doc, i, skip) or ""
+        demanding = sum(1 for item in found.items if demands_something(item))
+        announced = _announces(lead) and (demanding > 0 or lead.rstrip().endswith(":"))
+        if announced or demanding * 2 > len(found.items):
+            return Asks(found.items, found.lines, 0.9 if announced else 0.7)
+    return NONE
 
 
 def _inline_asks(line: str) -> list[str]:
     """'RECOMMENDED ACTION: ...: - stating ...; - urging ...' printed on one line."""
-    if ":" not in line or not re.search(r"\s[-–•]\s", line) or not LEAD_RE.search(line):
+    if ":" not in line or not re.search(r"\s[-–•]\s", line):
+        return []
+    if not pattern("headings", "asks").search(line):
         return []
     colon = line.find(":")
-    if colon < 0:
-        return []
     parts = re.split(r"(?:^|\s)[-–•]\s+(?=\w)", line[colon + 1 :])
     items = [p.strip() for p in parts[1:] if len(p.strip()) > 10]
     return items if len(items) >= 2 else []
 
 
-def _collect_bullets(doc: Doc, start: int) -> list[str]:
+def _lead_before(doc: Doc, i: int, skip: Collection[int]) -> str | None:
+    """The line just above a list, which says what the list is."""
+    above = [j for j in range(max(0, i - 3), i) if doc.lines[j] and j not in skip]
+    return doc.lines[above[-1]] if above else None
+
+
+def _announces(lead: str) -> bool:
+    """'... urging him to:', 'Amnesty fordert:', '..., in denen Sie': demands follow."""
+    lead = lead.rstrip()
+    if lead.endswith(":"):
+        return _lead_ok(lead)
+    tail = lead[-40:]
+    ends = [m.end() for m in pattern("headings", "asks").finditer(tail)]
+    return bool(ends) and not tail[ends[-1] :].strip(" ,")
+
+
+def _heading_item(text: str) -> bool:
+    """'1) TAKE ACTION': a numbered heading, not a demand."""
+    return text.isupper() and len(text.split()) <= 5
+
+
+def _collect_list(doc: Doc, start: int, skip: Collection[int]) -> Asks:
     lines = doc.lines
     asks: list[str] = []
+    taken: set[int] = set()
     current: list[str] = []
     numbered_list: bool | None = None
     i = start
@@ -113,13 +126,13 @@ def _collect_bullets(doc: Doc, start: int) -> list[str]:
         line = lines[i]
         if not line:
             nxt = next((j for j in range(i + 1, min(len(lines), i + 4)) if lines[j]), None)
-            if nxt is None or not _is_bullet(lines[nxt]):
+            if nxt is None or not is_bullet(lines[nxt]):
                 break
             i = nxt
             continue
-        if i in doc.target_lines or END_RE.match(line) or PRIMARY_LABEL_RE.match(line):
+        if i in skip or is_end_marker(line) or is_primary_heading(line):
             break
-        if _is_bullet(line):
+        if is_bullet(line):
             is_num = bool(_NUMBERED_RE.match(line))
             if numbered_list is None:
                 numbered_list = is_num
@@ -127,53 +140,75 @@ def _collect_bullets(doc: Doc, start: int) -> list[str]:
                 break
             if current:
                 asks.append(" ".join(current))
-            current = [_strip_bullet(line)]
-            doc.ask_lines.add(i)
+            current = [strip_bullet(line)]
+            taken.add(i)
         elif (
             current
             and (not re.search(r"[.;:!?]$", current[-1]) or line[:1].islower())
             and not line.isupper()
         ):
             current.append(line)
-            doc.ask_lines.add(i)
+            taken.add(i)
         else:
             break
         i += 1
     if current:
         asks.append(" ".join(current))
-    return [a for a in asks if len(a) > 3]
+    items = tuple(a for a in asks if len(a) > 3)
+    return Asks(items, frozenset(taken), 0.9 if items else 0.0)
 
 
 def no_further_action(text: str) -> bool:
-    return bool(_NO_ACTION_RE.search(text))
+    return bool(pattern("kind", "no_further_action").search(text))
 
 
-def find_request_sentence(doc: Doc, letter_line: int | None) -> tuple[str | None, bool]:
-    """The model letter's request sentence, else a call in the summary.
-
-    Returns (sentence, confident)."""
-    skip = set(doc.target_lines)
-    if doc.background:
-        skip.update(range(*doc.background))
+def find_request_sentence(doc: Doc, skip: Collection[int], letter_line: int | None) -> Asks:
+    """Each request sentence of the model letter, else a call in the summary."""
     paragraphs = doc.paragraphs(skip)
-    letter_first: list[tuple[int, str]] = []
     if letter_line is not None:
-        letter_first = [p for p in paragraphs if p[0] >= letter_line]
-    for _start, para in letter_first + paragraphs:
+        in_letter = _letter_demands([p for p in paragraphs if p[0] >= letter_line])
+        if in_letter:
+            return Asks(tuple(in_letter), frozenset(), 0.8)
+    first_person = pattern("demands", "first_person")
+    for _start, para in paragraphs:
         for sentence in split_sentences(para):
             if letter_salutation(sentence) == sentence:
                 continue
-            if FIRST_PERSON_RE.search(sentence) and not EMAIL_RE.search(sentence):
-                return _drop_salutation(sentence), True
+            if first_person.search(sentence) and not EMAIL_RE.search(sentence):
+                return Asks((_drop_salutation(sentence),), frozenset(), 0.75)
+    collective = pattern("demands", "collective")
     for _start, para in paragraphs:
         for sentence in split_sentences(para):
-            if CALL_RE.search(sentence) and not EMAIL_RE.search(sentence) and len(sentence) < 400:
-                return _drop_salutation(sentence), False
-    return None, False
+            if (
+                collective.search(sentence)
+                and not EMAIL_RE.search(sentence)
+                and len(sentence) < 400
+            ):
+                return Asks((_drop_salutation(sentence),), frozenset(), 0.45)
+    return NONE
+
+
+def _letter_demands(paragraphs: list[tuple[int, str]]) -> list[str]:
+    """The letter's demand sentences, up to its closing: "I urge you ...", "I also call on
+    you ...", and a later sentence that still demands ("... must be ensured")."""
+    first_person = pattern("demands", "first_person")
+    continuation = pattern("demands", "continuation")
+    out: list[str] = []
+    for _start, para in paragraphs:
+        if is_closing(para):
+            break
+        for sentence in split_sentences(para):
+            if EMAIL_RE.search(sentence) or letter_salutation(sentence) == sentence:
+                continue
+            if first_person.search(sentence) or (out and continuation.search(sentence)):
+                out.append(_drop_salutation(sentence))
+    return out
 
 
 def _drop_salutation(sentence: str) -> str:
-    sal = letter_salutation(sentence)
-    if sal and sentence.startswith(sal) and len(sentence) > len(sal) + 10:
-        return sentence[len(sal) :].strip()
+    sal = salutation_on_line(sentence)
+    if sal:
+        at = sentence.find(sal)
+        if at >= 0 and len(sentence) > at + len(sal) + 10:
+            return sentence[at + len(sal) :].strip()
     return sentence

@@ -1,131 +1,196 @@
-"""parse_case_sheet: text in, CaseSheet out.  Pure: no I/O, no Django, no network."""
+"""parse_case_sheet: text in, CaseSheet out.  Pure: no I/O, no Django, no network.
+
+The steps, each a pure function (or a scanner whose state is its own) over the same
+immutable `Doc`:
+
+1. address blocks anywhere, with their roles (blocks.py), read into targets (addressee.py);
+2. letter salutations, given to the block they answer (salutations.py);
+3. the background section and the publisher's own instructions (sections.py);
+4. asks from a list or the letter's request sentence (asks.py);
+5. references, title, dates, kind, country, language (header.py, dates.py);
+6. people at risk (persons.py), themes, story, background, update request;
+7. a confidence for every field found, and the refusal of a text with no appeal in it.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ..errors import IngestError
-from ..record import SCHEMA_FIELDS, CaseSheet
-from . import asks as asks_mod
-from . import header, persons, signals, targets
-from .doc import Doc, is_junk_line
+from ..record import SCHEMA_FIELDS, UNSURE_BELOW, CaseSheet, Target
+from . import dates, header, persons, sections, signals, titles
+from .addressee import AddressBlock, read_block
+from .asks import Asks, find_list_asks, find_request_sentence, no_further_action
+from .blocks import find_address_section
+from .doc import Doc
+from .fallback import targets_named_in
+from .lines import is_junk
+from .salutations import attach_salutations, find_letter_salutations, salutation_on_line
 from .text import split_sentences
 
-# A text scoring below this on case-sheet evidence is refused (recipes, news articles).
-MIN_CASE_SHEET_SCORE = 6
+REFUSAL = (
+    "this does not look like an urgent-action case sheet: no appeal reference, "
+    "addressees, salutation or list of demands was found"
+)
+
+
+@dataclass(frozen=True)
+class _Addressees:
+    targets: list[Target]
+    blocks: list[AddressBlock]
+    used: frozenset[int]
+    headings: frozenset[int]
+    layout_end: int | None
+    letter_line: int | None
+    salutation_found: bool
+    confidence: float
 
 
 def parse_case_sheet(text: str) -> CaseSheet:
     if not text or not text.strip():
         raise IngestError("the document contains no text")
     doc = Doc.from_text(text)
+    found = _addressees(doc)
+    span = sections.find_background(doc)
+    background_lines = frozenset(range(*span)) if span else frozenset()
+    instructions = sections.instruction_lines(doc)
+    asks = _asks(doc, found, background_lines, instructions)
     sheet = CaseSheet()
-    uncertain: list[str] = []
-
-    doc.background = header.find_background(doc)
-    found = targets.find_targets(doc)
-    sheet.language = header.detect_language(doc.text)
-    sheet.ua_number = header.find_ua_number(doc.text)
-    sheet.index_number = header.find_index_number(doc)
-    sheet.title = header.find_title(doc, found.letter_layout_end, found.letter_line)
-    sheet.date_issued = header.find_date_issued(doc)
-    default_year = int(sheet.date_issued[:4]) if sheet.date_issued else None
-    sheet.deadline = header.find_deadline(doc, default_year)
-
-    bullet_asks = asks_mod.find_bullet_asks(doc)
-    sheet.asks = bullet_asks
-    if not sheet.asks and not asks_mod.no_further_action(doc.text):
-        sentence, confident = asks_mod.find_request_sentence(doc, found.letter_line)
-        if sentence:
-            sheet.asks = [sentence]
-            if not confident:
-                uncertain.append("asks")
-
-    target_list = found.targets
-    if not target_list:
-        target_list = targets.fallback_targets(sheet.asks, _sentences(doc))
-        if target_list:
-            uncertain.append("targets")
-    sheet.targets = targets.assign_letter_salutation(target_list, found.letter_salutation)
-
-    body_lines = [
-        i
-        for i in doc.nonblank()
-        if i not in doc.target_lines and not doc.in_background(i) and not is_junk_line(doc.lines[i])
+    confidence: dict[str, float] = {}
+    targets, confidence["targets"] = found.targets, found.confidence
+    if not targets and asks.items:
+        targets = targets_named_in(asks.items, _sentences(doc, found.used))
+        confidence["targets"] = 0.4
+    sheet.targets = targets
+    sheet.asks, confidence["asks"] = list(asks.items), asks.confidence
+    _header_fields(doc, sheet, found, confidence)
+    taken = found.used | found.headings | background_lines | instructions | asks.lines
+    body = [i for i in doc.nonblank() if i not in taken and not is_junk(doc.lines[i])]
+    # where the primary addressees sit says where the case is; copies go to embassies abroad
+    target_text = [
+        line for t in targets if t.role == "primary" for line in (t.title or "", *t.address_lines)
     ]
-    sheet.country = header.find_country(doc, sheet.title, body_lines)
-    sheet.kind = header.find_kind(doc, sheet.title, sheet.ua_number)
-    sheet.update_request = header.find_update_request(doc)
-
-    segments = _person_segments(doc, sheet.title, body_lines, found.letter_line)
-    exclude = [t.name for t in sheet.targets if t.name]
-    sheet.persons = persons.find_persons(segments, exclude, doc.text)
-
-    sheet.themes = signals.find_themes(doc.text)
-    sheet.story = _story(doc, body_lines, sheet.title)
-    if doc.background:
-        bg = [doc.lines[i] for i in range(*doc.background)[1:] if doc.lines[i]]
-        sheet.background = "\n".join(bg) or None
-
-    score = signals.case_sheet_score(
+    sheet.country, confidence["country"] = header.find_country(doc, sheet.title, body, target_text)
+    sheet.update_request = sections.find_update_request(doc)
+    sheet.persons = persons.find_persons(
+        _person_segments(doc, sheet.title, body, asks),
+        [t.name for t in targets if t.name],
         doc.text,
-        ua_number=sheet.ua_number,
-        index_number=sheet.index_number,
-        targets_with_contacts=sum(
-            1
-            for t in found.targets
-            if t.address_lines or t.emails or t.faxes or t.phones or t.salutation
-        ),
-        targets_any=len(sheet.targets),
-        salutation=bool(found.letter_salutation or any(t.salutation for t in found.targets)),
-        bullet_asks=bool(bullet_asks),
-        any_asks=bool(sheet.asks),
-        deadline=bool(sheet.deadline),
-        themes=sheet.themes,
     )
-    if score < MIN_CASE_SHEET_SCORE:
-        raise IngestError(
-            "this does not look like an urgent-action case sheet: no appeal reference, "
-            "addressees, salutation or list of demands was found"
-        )
-
-    if sheet.kind == "other_org":
-        uncertain.append("kind")
-    if sheet.country and not re.search(re.escape(sheet.country.split()[0]), doc.text, re.I):
-        uncertain.append("country")
-    sheet.missing = [f for f in SCHEMA_FIELDS if _is_missing(getattr(sheet, f))]
-    sheet.uncertain = uncertain
+    confidence["persons"] = 0.7
+    sheet.headline = titles.clean_headline(sheet.title, [p.name for p in sheet.persons])
+    sheet.themes = signals.find_themes(doc.text)
+    sheet.story = sections.story(doc, body, sheet.title)
+    sheet.background = sections.background(doc, span, instructions)
+    _refuse_without_appeal(doc, sheet, found, asks)
+    _finish(sheet, confidence)
     return sheet
+
+
+def _addressees(doc: Doc) -> _Addressees:
+    section = find_address_section(doc)
+    pairs = [(block, read_block(block)) for block in section.blocks]
+    pairs = [(block, target) for block, target in pairs if not target.is_empty()]
+    blocks = [block for block, _ in pairs]
+    salutations = find_letter_salutations(doc, section.used_lines)
+    targets = attach_salutations([t for _, t in pairs], blocks, salutations)
+    labelled = any(b.labelled for b in blocks)
+    with_contacts = any(t.address_lines or t.emails or t.faxes or t.phones for t in targets)
+    confidence = 0.9 if labelled and with_contacts else 0.7 if with_contacts else 0.5
+    return _Addressees(
+        targets=targets,
+        blocks=blocks,
+        used=section.used_lines,
+        headings=section.heading_lines,
+        layout_end=section.layout_end,
+        letter_line=salutations[0].line if salutations else None,
+        salutation_found=bool(salutations),
+        confidence=confidence,
+    )
+
+
+def _asks(
+    doc: Doc, found: _Addressees, background: frozenset[int], instructions: frozenset[int]
+) -> Asks:
+    skip = found.used | background
+    listed = find_list_asks(doc, skip)
+    if listed.items or no_further_action(doc.text):
+        return listed
+    return find_request_sentence(doc, skip | instructions, found.letter_line)
+
+
+def _header_fields(
+    doc: Doc, sheet: CaseSheet, found: _Addressees, confidence: dict[str, float]
+) -> None:
+    sheet.language, confidence["language"] = header.detect_language(doc.text)
+    sheet.ua_number, confidence["ua_number"] = header.find_ua_number_scored(doc.text)
+    sheet.index_number = header.find_index_number(doc)
+    sheet.title, confidence["title"] = titles.find_title(
+        doc, found.used, found.layout_end, found.letter_line
+    )
+    sheet.date_issued, confidence["date_issued"] = dates.find_date_issued(doc, found.used)
+    year = int(sheet.date_issued[:4]) if sheet.date_issued else None
+    sheet.deadline, confidence["deadline"] = dates.find_deadline(doc, year)
+    sheet.kind, confidence["kind"] = header.find_kind(doc, sheet.title, sheet.ua_number)
+
+
+def _refuse_without_appeal(doc: Doc, sheet: CaseSheet, found: _Addressees, asks: Asks) -> None:
+    addressee = any(b.labelled for b in found.blocks) or any(
+        t.emails or t.faxes or t.phones or t.salutation or len(t.address_lines) >= 2
+        for t in found.targets
+    )
+    appeal = signals.AppealSignals(
+        reference=bool(sheet.ua_number or sheet.index_number),
+        addressee=addressee,
+        salutation=found.salutation_found,
+        demands=asks.confidence >= 0.7,
+        phrase=signals.has_appeal_phrase(doc.text),
+    )
+    if not appeal.any():
+        raise IngestError(REFUSAL)
+
+
+def _finish(sheet: CaseSheet, confidence: dict[str, float]) -> None:
+    sheet.missing = [f for f in SCHEMA_FIELDS if _is_missing(getattr(sheet, f))]
+    if sheet.index_number:
+        confidence["index_number"] = 0.95
+    if sheet.update_request:
+        confidence["update_request"] = 0.9
+    sheet.confidence = {
+        f: round(confidence.get(f, 0.8), 2) for f in SCHEMA_FIELDS if f not in sheet.missing
+    }
+    sheet.uncertain = [f for f, c in sheet.confidence.items() if c < UNSURE_BELOW]
 
 
 def _is_missing(value: object) -> bool:
     return value is None or value == "" or value == []
 
 
-def _sentences(doc: Doc) -> list[str]:
+def _sentences(doc: Doc, skip: frozenset[int]) -> list[str]:
     out: list[str] = []
-    for _start, para in doc.paragraphs(doc.target_lines):
+    for _start, para in doc.paragraphs(skip):
         out.extend(split_sentences(para))
     return out
 
 
 def _person_segments(
-    doc: Doc, title: str | None, body_lines: list[int], letter_line: int | None
+    doc: Doc, title: str | None, body_lines: list[int], asks: Asks
 ) -> list[tuple[str, str]]:
     segments: list[tuple[str, str]] = []
     if title:
         segments.append(("title", title))
     first_lines = set(doc.nonblank()[:4])
-    for i in body_lines:
+    for i in sorted(set(body_lines) | asks.lines):
         line = doc.lines[i]
         if line == title:
             continue
-        salutation = targets.letter_salutation(line)
+        salutation = salutation_on_line(line)
         if salutation:
-            line = line[len(salutation) :].strip()
+            line = line[line.find(salutation) + len(salutation) :].strip()
             if not line:
                 continue
-        if i in doc.ask_lines:
+        if i in asks.lines:
             zone = "asks"
         elif i in first_lines and len(line) < 90:
             zone = "header"
@@ -150,22 +215,3 @@ def _join_wrapped(segments: list[tuple[str, str]]) -> list[tuple[str, str]]:
         else:
             out.append((zone, text))
     return out
-
-
-def _story(doc: Doc, body_lines: list[int], title: str | None) -> str | None:
-    paras: list[str] = []
-    buf: list[str] = []
-    last = -2
-    for i in body_lines:
-        line = doc.lines[i]
-        if line == title or i in doc.ask_lines:
-            continue
-        if i != last + 1 and buf:
-            paras.append(" ".join(buf))
-            buf = []
-        buf.append(line)
-        last = i
-    if buf:
-        paras.append(" ".join(buf))
-    story = [p for p in paras if len(p.split()) >= 12]
-    return "\n\n".join(story[:6]) or None

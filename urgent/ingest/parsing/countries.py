@@ -1,14 +1,16 @@
-"""Country names in English, French, Spanish and German, built from pycountry's data."""
+"""Country names in every language of the tables: pycountry's ISO names plus CLDR's
+(Babel) names of each territory in each language."""
 
 from __future__ import annotations
 
-import gettext
 import re
 from functools import lru_cache
 
 import pycountry
+from babel import Locale
 
-from .text import fold
+from . import lang
+from .lexicon import fold
 
 # The spelling case sheets use where ISO's short name is a long or inverted form.
 DISPLAY_NAMES = {
@@ -183,37 +185,33 @@ US_STATES = [
     "wyoming",
 ]
 
+US_STATE_KEYS = frozenset(fold(s) for s in US_STATES)
 _CASE_SENSITIVE_PLAIN = {a.replace(".", "") for a in CASE_SENSITIVE}
 _TOKEN_RE = re.compile(r"[\w'’.]+(?:-[\w'’.]+)*|[^\w\s]")
+
+
+def _add_name(table: dict[str, str], name: str, code: str) -> None:
+    if "," in name:
+        # "Korea, Republic of" -> "Republic of Korea"
+        head, _, tail = name.partition(",")
+        name = f"{tail.strip()} {head.strip()}"
+    table.setdefault(fold(name).rstrip("."), code)
 
 
 @lru_cache(maxsize=1)
 def alias_table() -> dict[str, str]:
     """folded alias -> alpha-2 code."""
     table: dict[str, str] = {}
-    translators = []
-    for lang in ("fr", "es", "de"):
-        try:
-            translators.append(
-                gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
-            )
-        except OSError:
-            continue
+    iso_codes = {country.alpha_2 for country in pycountry.countries}
     for country in pycountry.countries:
-        code = country.alpha_2
-        names = {country.name}
-        for attr in ("common_name", "official_name"):
+        for attr in ("name", "common_name", "official_name"):
             value = getattr(country, attr, None)
             if value:
-                names.add(value)
-        for name in list(names):
-            for tr in translators:
-                names.add(tr.gettext(name))
-        for name in names:
-            if "," in name:
-                head, _, tail = name.partition(",")
-                name = f"{tail.strip()} {head.strip()}"
-            table.setdefault(fold(name).rstrip("."), code)
+                _add_name(table, value, country.alpha_2)
+    for code in lang.tables():
+        for territory, name in Locale.parse(code).territories.items():
+            if territory in iso_codes:
+                _add_name(table, name, territory)
     for code, aliases in EXTRA_ALIASES.items():
         for alias in aliases.split("|"):
             table[fold(alias).rstrip(".")] = code
@@ -291,6 +289,11 @@ def find_countries(text: str) -> list[tuple[int, str, bool]]:
             break
         i += matched or 1
     return out
+
+
+def alias_key(text: str) -> str | None:
+    """The country code when `text` is exactly a country's name, in any table language."""
+    return alias_table().get(fold(text).rstrip("."))
 
 
 def demonym_code(word: str) -> str | None:

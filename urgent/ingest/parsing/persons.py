@@ -4,31 +4,62 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..record import Gender, Person
+from . import lang
 from .countries import alias_table, find_countries
-from .text import fold
-from .vocab import (
-    FUNCTION_WORDS,
-    MONTHS,
-    NAME_PARTICLES,
-    NON_NAME_WORDS,
-    NOUN_SUFFIX_RE,
-    OFFICE_RE,
-    ROLE_WORDS,
-    VICTIM_CONTEXT,
-    WEEKDAYS,
-)
+from .lexicon import fold, folded, lexicon, words
+from .names import is_country_word, looks_like_noun, split_honorific
 
 _TOKEN_RE = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d+|[^\w\s]")
 _POSSESSIVE_RE = re.compile(r"['’]s$")
-_GIVEN_NAME_COUNTRIES = {"jordan", "chad", "israel", "georgia", "india"}
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "no", "jr", "sr", "prof", "gen", "col", "lt"}
-_OFFICIAL_BEFORE = re.compile(
-    r"(?i)(?:president|minister|governor|judge|prosecutor|king|emir|ambassador|secretary|"
-    r"director|attorney|general|commander|chief|mayor|premier|chancellor|senator|"
-    r"président|presidente|ministre|ministro|präsident|gouverneur|gobernador|juez|juge)$"
-)
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    """Every word of the tables' headings, labels, markers and instructions."""
+    sections = {
+        "headings": ("primary", "copy", "asks", "background", "letter", "end"),
+        "kind": ("update", "urgent_action", "amnesty", "no_further_action"),
+        "instructions": ("updates", "forward", "report", "site", "navigation"),
+        "labels": ("salutation", "fax", "phone", "email", "title", "date", "index", "language"),
+    }
+    lex = lexicon()
+    out = {
+        fold(word)
+        for section, keys in sections.items()
+        for key in keys
+        for phrase in lang.phrases(section, key)
+        for word in re.findall(r"[^\W\d_]+", phrase)
+    }
+    return frozenset(w for w in out if len(w) > 2 and w not in lex.particles)
+
+
+@lru_cache(maxsize=1)
+def _organisation_words() -> tuple[str, ...]:
+    return tuple(sorted({fold(w) for w in lang.phrases("words", "organisations")}))
+
+
+def _names_organisation(tokens: tuple[str, ...]) -> bool:
+    """'Colectivo de Abogados Tierra Viva', 'Menschenrechtsnetz': an organisation, not a person."""
+    orgs = _organisation_words()
+    return any(
+        folded(t) in orgs or any(len(o) > 3 and folded(t).endswith(o) for o in orgs) for t in tokens
+    )
+
+
+@lru_cache(maxsize=1)
+def _office_words() -> frozenset[str]:
+    """Single office words ("minister", "gouverneur"): a name right after one is an official's."""
+    return words(p for p in lang.phrases("addressees", "offices") if " " not in p)
+
+
+@lru_cache(maxsize=1)
+def _apposition() -> frozenset[str]:
+    """Words that open a description right after a name and a comma ("X, a journalist")."""
+    return words(lang.phrases("words", "apposition"))
 
 
 @dataclass
@@ -52,18 +83,40 @@ class Group:
 def _is_name_token(word: str) -> bool:
     if not word[0].isupper():
         return False
-    key = fold(_POSSESSIVE_RE.sub("", word))
-    if key in NON_NAME_WORDS or key in MONTHS or key in WEEKDAYS or key in ROLE_WORDS:
+    lex = lexicon()
+    key = folded(_POSSESSIVE_RE.sub("", word))
+    if key in lex.non_name_words or key in lex.role_words:
         return False
+    if key in lex.months or key in lex.weekdays:
+        return False  # "On 20 June", "Tuesday": dates, though "Julio" and "June" are names too
+    if key in _vocabulary():
+        return False  # "BITTE SCHREIBEN", "GOED NIEUWS": headings in capitals
+    if key in lex.function_words and key not in lex.particles:
+        return False  # "Sie", "He", "Lei": pronouns and articles are never names
     if "-" in word and any(
-        fold(p) in NON_NAME_WORDS or fold(p) in alias_table() for p in word.split("-")
+        fold(p) in lex.non_name_words or fold(p) in alias_table() for p in word.split("-")
     ):
         return False
-    if key in alias_table() and key not in _GIVEN_NAME_COUNTRIES:
+    if is_country_word(key):
         return False
-    if len(word) > 6 and NOUN_SUFFIX_RE.search(word):
+    if looks_like_noun(word):
         return False
-    return not OFFICE_RE.fullmatch(word)
+    return key not in _office_words()
+
+
+def _country_in_name(token: str, run: list[str]) -> bool:
+    """'Leticia Ruiz Montenegro': a country's name may close a name already two words long."""
+    particles = lexicon().particles
+    if sum(1 for t in run if t.casefold() not in particles) < 2 or not token[0].isupper():
+        return False
+    key = folded(_POSSESSIVE_RE.sub("", token))
+    return is_country_word(key) and _is_name_token_but_country(token)
+
+
+def _is_name_token_but_country(word: str) -> bool:
+    lex = lexicon()
+    key = folded(word)
+    return not (key in lex.non_name_words or key in lex.function_words or looks_like_noun(word))
 
 
 def _common_word(token: str, lowercase_words: set[str]) -> bool:
@@ -81,62 +134,114 @@ def _common_word(token: str, lowercase_words: set[str]) -> bool:
 def _runs(segment: str, zone: str, order: int, lowercase_words: set[str]) -> list[Mention]:
     """Maximal runs of name-like tokens in one sentence or line."""
     tokens = [m.group() for m in _TOKEN_RE.finditer(segment)]
+    lex = lexicon()
     out: list[Mention] = []
     i = 0
     sentence_start = True
     while i < len(tokens):
         tok = tokens[i]
         if not tok[0].isalpha():
-            if tok in '.!?:;•"“”«»()[]–—' and not (
-                tok == "."
-                and i > 0
-                and (len(tokens[i - 1]) == 1 or tokens[i - 1].casefold() in _ABBREVIATIONS)
-            ):
-                sentence_start = True
+            sentence_start = sentence_start or _ends_sentence(tokens, i)
             i += 1
             continue
-        starts_here = sentence_start
-        sentence_start = False
-        is_particle_start = (
-            tok.casefold() in NAME_PARTICLES and tok[0].isupper() and not starts_here
-        )
-        if not (_is_name_token(tok) or is_particle_start) or (
-            starts_here and tok.casefold() in FUNCTION_WORDS
-        ):
+        starts_here, sentence_start = sentence_start, False
+        if not _opens_run(tok, starts_here):
             i += 1
             continue
-        run = [tok]
-        j = i + 1
-        while j < len(tokens):
-            nxt = tokens[j]
-            if nxt == "." and len(run[-1]) == 1:
-                j += 1
-                continue
-            if nxt[0].isalpha() and (
-                _is_name_token(nxt) or (nxt.casefold() in NAME_PARTICLES and j + 1 < len(tokens))
-            ):
-                run.append(nxt)
-                j += 1
-                continue
-            break
-        while run and run[-1].casefold() in NAME_PARTICLES and not run[-1][0].isupper():
+        j = _run_end(tokens, i)
+        run = [t for t in tokens[i:j] if t != "."]
+        while run and run[-1].casefold() in lex.particles and not run[-1][0].isupper():
             run.pop()
-        if (
-            starts_here
-            and len(run) > 1
-            and not tok.isupper()
-            and _common_word(tok, lowercase_words)
-        ):
-            run = run[1:]
-            i += 1
-        core = [t for t in run if t.casefold() not in NAME_PARTICLES and len(t) > 1]
-        if len(core) >= 1:
+        skip = _leading_words(run, starts_here, lowercase_words)
+        run, start = run[skip:], i + skip
+        core = [t for t in run if t.casefold() not in lex.particles and len(t) > 1]
+        if core:
             cleaned = tuple(_POSSESSIVE_RE.sub("", t) for t in run)
-            before = [t.casefold() for t in tokens[max(0, i - 6) : i]]
+            before = [t.casefold() for t in tokens[max(0, start - 6) : start]]
             after = [t.casefold() for t in tokens[j : j + 4]]
-            out.append(Mention(cleaned, before, after, zone, order + i))
+            out.append(Mention(cleaned, before, after, zone, order + start))
         i = j
     return out
+
+
+def _ends_sentence(tokens: list[str], i: int) -> bool:
+    tok = tokens[i]
+    if tok not in '.!?:;•"“”«»()[]–—':
+        return False
+    abbreviation = (
+        tok == "."
+        and i > 0
+        and (len(tokens[i - 1]) == 1 or tokens[i - 1].casefold() in _ABBREVIATIONS)
+    )
+    return not abbreviation
+
+
+def _opens_run(tok: str, starts_here: bool) -> bool:
+    lex = lexicon()
+    if starts_here and tok.casefold() in lex.function_words:
+        return False
+    particle_start = tok.casefold() in lex.particles and tok[0].isupper() and not starts_here
+    return _is_name_token(tok) or particle_start
+
+
+def _run_end(tokens: list[str], i: int) -> int:
+    """Index after the last token of the name run that starts at i."""
+    particles = lexicon().particles
+    run = [tokens[i]]
+    j = i + 1
+    while j < len(tokens):
+        nxt = tokens[j]
+        if nxt == "." and len(run[-1]) == 1:
+            j += 1
+            continue
+        if nxt[0].isalpha() and (
+            _is_name_token(nxt)
+            or _country_in_name(nxt, run)
+            or (nxt.casefold() in particles and j + 1 < len(tokens))
+        ):
+            run.append(nxt)
+            j += 1
+            continue
+        break
+    return j
+
+
+def _leading_words(run: list[str], starts_here: bool, lowercase_words: set[str]) -> int:
+    """How many tokens in front of a name are not the name: a courtesy style ("Maître",
+    "M."), a role or trade ("Gewerkschafters", "Mensenrechtenadvocaat"), an elided article
+    ("L'avvocata"), or a sentence's first word the text also uses in lower case."""
+    skip = 0
+    while len(run) - skip > 2 or (len(run) - skip == 2 and skip == 0):
+        tok = run[skip]
+        styled = split_honorific(tok + " X")[1] == "X" or split_honorific(tok + ". X")[1] == "X"
+        if _is_role(tok) or _elided(tok) or styled:
+            skip += 1
+            continue
+        if skip == 0 and starts_here and not tok.isupper() and _common_word(tok, lowercase_words):
+            skip += 1
+            continue
+        break
+    return skip
+
+
+def _is_role(token: str) -> bool:
+    """'Gewerkschafters', 'Umweltverteidigerin', 'advocaat': a role, even inside a compound."""
+    key = folded(token)
+    roles = lexicon().role_words
+    if key in roles or key.rstrip("s") in roles:
+        return True
+    return len(key) > 8 and any(key.endswith(r) for r in _long_roles())
+
+
+@lru_cache(maxsize=1)
+def _long_roles() -> tuple[str, ...]:
+    return tuple(r for r in lexicon().role_words if len(r) >= 6)
+
+
+def _elided(token: str) -> bool:
+    """An article glued to a common noun: "L'avvocata", "d'Amnesty"."""
+    m = re.match(r"^[A-Za-z][’']([^\W\d_]+)", token)
+    return m is not None and (m.group(1)[:1].islower() or _is_role(m.group(1)))
 
 
 def _subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
@@ -149,11 +254,12 @@ def _gender(text: str, group: Group) -> Gender | None:
         if m.after[:3] in (["(", "m", ")"], ["(", "f", ")"]):
             return "m" if m.after[1] == "m" else "f"
     surname = re.escape(group.tokens[-1])
+    lex = lexicon()
     male = female = 0
     for hit in re.finditer(surname, text):
-        window = text[hit.end() : hit.end() + 220].casefold()
-        male += len(re.findall(r"\b(?:he|his|him|il|él|er|sein|seine|seinen)\b", window))
-        female += len(re.findall(r"\b(?:she|her|hers|elle|ella|sie|ihr|ihre)\b", window))
+        window = re.findall(r"[^\W\d_]+", text[hit.end() : hit.end() + 220].casefold())
+        male += sum(1 for w in window if w in lex.male_words)
+        female += sum(1 for w in window if w in lex.female_words)
     if male > female:
         return "m"
     if female > male:
@@ -166,20 +272,48 @@ def find_persons(
     exclude_names: list[str],
     full_text: str,
 ) -> list[Person]:
-    """segments: (zone, text) with zone in {"title", "header", "asks", "body"}."""
+    """segments: (zone, text) with zone in {"title", "header", "asks", "body"}.
+
+    `exclude_names` are the addressees: an official is not a person at risk."""
+    mentions = _mentions(segments, full_text)
+    particles = lexicon().particles
+    multi = [m for m in mentions if sum(1 for t in m.tokens if t.casefold() not in particles) >= 2]
+    groups = _groups(multi, [m for m in mentions if m not in multi])
+    mentioned = {tuple(t.casefold() for t in m.tokens) for m in multi}
+    addressees = [tuple(fold(t) for t in name.split()) for name in exclude_names]
+    people: list[tuple[int, Person]] = []
+    for g in groups:
+        _trim_leading_noun(g, mentioned)
+        if _is_addressee(g, addressees) or _names_organisation(g.tokens):
+            continue
+        score, official = _score_mentions(g.mentions)
+        score += g.singles
+        if official or score < 3:
+            continue
+        people.append((g.first, Person(g.display, _gender(full_text, g))))
+    people.sort(key=lambda p: p[0])
+    return [p for _, p in people]
+
+
+def _mentions(segments: list[tuple[str, str]], full_text: str) -> list[Mention]:
     mentions: list[Mention] = []
     order = 0
     lowercase_words = set(re.findall(r"(?<![\w'’-])[a-zà-ÿ][a-zà-ÿ'’-]*", full_text))
     for zone, text in segments:
-        if zone == "title" and _headline_case(text):
+        if (zone == "title" and _headline_case(text)) or _caps_heading(text):
             zone = "headline"
         mentions.extend(_runs(text, zone, order, lowercase_words))
         order += 10000
-    multi = [
-        m for m in mentions if sum(1 for t in m.tokens if t.casefold() not in NAME_PARTICLES) >= 2
-    ]
-    singles = [m for m in mentions if m not in multi]
+    return mentions
 
+
+def _caps_heading(text: str) -> bool:
+    """'GUATEMALA: DEFENDER RECEIVES THREATS': capitals that say nothing about names."""
+    return text.isupper() and len(text.split()) >= 4
+
+
+def _groups(multi: list[Mention], singles: list[Mention]) -> list[Group]:
+    """One group per person: the longest form of a name collects its shorter mentions."""
     groups: list[Group] = []
     for m in sorted(multi, key=lambda m: (-len(m.tokens), m.order)):
         if m.zone == "headline":
@@ -198,85 +332,63 @@ def find_persons(
             if _subsequence(m.tokens, g.tokens) or _subsequence(g.tokens, m.tokens):
                 g.mentions.append(m)
                 break
-    for s in singles:
-        key = s.tokens[-1].casefold()
+    for single in singles:
+        key = single.tokens[-1].casefold()
         for g in groups:
             if key == g.tokens[-1].casefold():
                 g.singles += 1
                 break
+    return groups
 
-    excluded = {fold(t) for name in exclude_names for t in name.split() if len(t) > 2}
-    mentioned = {tuple(t.casefold() for t in m.tokens) for m in multi}
-    for g in groups:
-        _trim_leading_noun(g, mentioned)
-    people: list[tuple[int, Person]] = []
-    for g in groups:
-        if fold(g.tokens[-1]) in excluded or all(fold(t) in excluded for t in g.tokens):
+
+def _is_addressee(group: Group, addressees: list[tuple[str, ...]]) -> bool:
+    """The same person as an addressee: one name's words all appear in the other's."""
+    tokens = tuple(fold(t) for t in group.tokens)
+    for name in addressees:
+        if not name:
             continue
-        score = 0.0
-        official = False
-        for m in g.mentions:
-            score += 0.0 if m.zone == "headline" else 1.5
-            if m.zone in ("title", "headline"):
-                score += 3
-            if m.zone == "header" and (
-                m.after[:1] in ([","], ["("]) or find_countries(" ".join(m.before))
-            ):
-                score += 3
-            if m.zone == "asks":
-                score += 2
-            before = [t for t in m.before if t.isalpha()]
-            if before and before[-1] in ROLE_WORDS:
-                score += 2
-            if (
-                m.after[:1] == [","]
-                and m.after[1:2]
-                and m.after[1]
-                in {
-                    "a",
-                    "an",
-                    "the",
-                    "aged",
-                    "who",
-                    "un",
-                    "une",
-                    "una",
-                    "ein",
-                    "eine",
-                    "der",
-                    "die",
-                    "qui",
-                    "quien",
-                    "de",
-                    "who's",
-                    "il",
-                    "el",
-                    "la",
-                    "le",
-                }
-            ):
-                score += 2
-            if m.after[:3] in (["(", "m", ")"], ["(", "f", ")"]):
-                score += 3
-            if any(t in VICTIM_CONTEXT for t in before):
-                score -= 4
-            if before and _OFFICIAL_BEFORE.search(before[-1]):
-                official = True
-            if m.after[:1] == [","] and any(_OFFICIAL_BEFORE.search(t) for t in m.after[1:4]):
-                official = True
-        score += g.singles
-        if official or score < 3:
-            continue
-        people.append((g.first, Person(g.display, _gender(full_text, g))))
-    people.sort(key=lambda p: p[0])
-    return [p for _, p in people]
+        if set(name) <= set(tokens) or set(tokens) <= set(name):
+            return True
+    return False
+
+
+def _score_mentions(mentions: list[Mention]) -> tuple[float, bool]:
+    """How much the mentions of one name say it is a person at risk; whether an official."""
+    lex = lexicon()
+    offices, apposition = _office_words(), _apposition()
+    score = 0.0
+    official = False
+    for m in mentions:
+        score += 0.0 if m.zone == "headline" else 1.5
+        if m.zone in ("title", "headline"):
+            score += 3
+        if m.zone == "header" and (
+            m.after[:1] in ([","], ["("]) or find_countries(" ".join(m.before))
+        ):
+            score += 3
+        if m.zone == "asks":
+            score += 2
+        before = [t for t in m.before if t.isalpha()]
+        if before and before[-1] in lex.role_words:
+            score += 2
+        if m.after[:1] == [","] and m.after[1:2] and m.after[1] in apposition:
+            score += 2
+        if m.after[:3] in (["(", "m", ")"], ["(", "f", ")"]):
+            score += 3
+        if any(t in lex.victim_words for t in before):
+            score -= 4
+        if before and before[-1] in offices:
+            official = True
+        if m.after[:1] == [","] and any(t in offices for t in m.after[1:4]):
+            official = True
+    return score, official
 
 
 def _trim_leading_noun(group: Group, mentioned: set[tuple[str, ...]]) -> None:
     """'Festnahme von Shirin Karimi' -> 'Shirin Karimi' when only the tail is ever named alone."""
     tokens = group.tokens
     for k, token in enumerate(tokens[1:-1], start=1):
-        if token.casefold() in NAME_PARTICLES and not token[0].isupper():
+        if token.casefold() in lexicon().particles and not token[0].isupper():
             head = tuple(t.casefold() for t in tokens[:k])
             tail = tuple(t.casefold() for t in tokens[k + 1 :])
             if len(tail) >= 2 and tail in mentioned and head not in mentioned:

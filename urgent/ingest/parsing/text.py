@@ -7,22 +7,35 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .vocab import MONTHS, WEEKDAYS
-from .vocab import fold as vocab_fold
+from . import lang
+from .lexicon import fold as lexicon_fold
+from .lexicon import lexicon
 
 _SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
-def normalise_text(text: str) -> str:
-    """Unify line ends and spaces; keep the printed characters otherwise."""
+_RUN_RE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}")
+_ONE_SPACE_RE = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def normalise_text(text: str, *, keep_columns: bool = False) -> str:
+    """Unify line ends and spaces; keep the printed characters otherwise.
+
+    `keep_columns` keeps runs of spaces (as three spaces): menus and typewritten columns
+    are told apart by them."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = _INVISIBLE_RE.sub("", text)
-    text = _SPACES_RE.sub(" ", text)
+    if keep_columns:
+        text = _ONE_SPACE_RE.sub(" ", _RUN_RE.sub("   ", text))
+    else:
+        text = _SPACES_RE.sub(" ", text)
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
-fold = vocab_fold
+fold = lexicon_fold
+MONTHS = lexicon().months
+WEEKDAYS = lexicon().weekdays
 
 
 def clean_value(text: str) -> str:
@@ -39,8 +52,9 @@ def decamel(text: str) -> str:
 
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[\"”»)]?\s+(?=[\"“«(]?[A-ZÀ-Þ¿¡])")
 _ABBREV_END_RE = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|No|Nr|Jr|Sr|Sra|Gen|Col|Lt|Capt|Mt|Av|Avda|Co|Inc|"
-    r"Ltd|vs|etc|approx|Art|Abs|Hon|Rt|Esq|[A-Z])\.)$"
+    r"(?:\b(?:[Mm]r|[Mm]rs|Ms|[Dd]r|Prof|St|No|Nr|Jr|Sr|Sra|Gen|Col|Lt|Capt|Mt|Av|Avda|Co|Inc|"
+    r"Ltd|vs|etc|approx|Art|Abs|Hon|Rt|Esq|Me|Mme|Mtro|Lic|Ing|Abog|Sig|Dott|Avv|Dhr|Mw|"
+    r"[A-Z])\.)$"
 )
 
 
@@ -134,11 +148,11 @@ def parse_date_slow(text: str) -> str | None:
     if not text or len(text) > 40 or not re.search(r"\d", text):
         return None
     # imported lazily: it is slow to load and rarely needed
-    import dateparser  # type: ignore[import-untyped]
+    import dateparser  # type: ignore[import-untyped,unused-ignore]
 
     value = dateparser.parse(
         text,
-        languages=["en", "fr", "es", "de"],
+        languages=list(lang.tables()),
         settings={"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"]},
     )
     return value.date().isoformat() if value else None
@@ -157,7 +171,8 @@ def is_date_line(line: str) -> FoundDate | None:
     rest = line[: dates[0].start] + " " + line[dates[0].end :]
     rest_words = [w for w in _DATE_LINE_FILLER_RE.split(rest) if w]
     if all(
-        w.casefold() in WEEKDAYS or w.casefold() in {"le", "el", "den", "am", "on"}
+        w.casefold() in WEEKDAYS
+        or w.casefold() in {"le", "el", "den", "am", "on", "de", "il", "op"}
         for w in rest_words
     ):
         return dates[0]
