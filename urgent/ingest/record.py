@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from urgent.cases.themes import THEME_NAMES
+
 Kind = Literal["initial", "update", "other_org"]
 Gender = Literal["m", "f", "x"]
 Role = Literal["primary", "copy"]
@@ -37,17 +39,8 @@ SCHEMA_FIELDS: tuple[str, ...] = (
     "update_request",
 )
 
-THEMES: tuple[str, ...] = (
-    "torture",
-    "enforced-disappearance",
-    "death-penalty",
-    "prisoner-of-conscience",
-    "human-rights-defenders",
-    "freedom-of-expression",
-    "fair-trial",
-    "refugees-migrants",
-    "arbitrary-detention",
-)
+# The themes a sheet can be tagged with: the one theme table, in cases.
+THEMES: tuple[str, ...] = tuple(THEME_NAMES)
 
 
 @dataclass

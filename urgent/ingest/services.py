@@ -28,6 +28,7 @@ from urgent.cases.models import Case, Theme, Update
 from urgent.core.audit import audit_record
 from urgent.core.errors import ApplicationError
 from urgent.core.models import Organisation
+from urgent.core.selectors import organisation_default
 from urgent.ingest.convert import (
     PRONOUNS,
     THEME_NAMES,
@@ -115,17 +116,6 @@ class ImportResult:
             and self.sheet.kind == "update"
             and self.case is not None
         )
-
-
-def organisation_default() -> Organisation:
-    """The instance's own organisation: the oldest one, created on a fresh instance."""
-    organisation = Organisation.objects.order_by("created_at", "pk").first()
-    if organisation is not None:
-        return organisation
-    organisation, _created = Organisation.objects.get_or_create(
-        slug="urgent", defaults={"name": "Urgent"}
-    )
-    return organisation
 
 
 def document_read(*, data: bytes, filename: str | None) -> ReadDocument:
