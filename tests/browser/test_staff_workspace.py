@@ -123,6 +123,10 @@ def test_a_coordinator_goes_from_a_document_to_a_confirmed_publish(
     page.get_by_role("link", name="Go back to the case to add them").click()
     deadline = timezone.localdate() + datetime.timedelta(days=30)
     page.get_by_label("Deadline").fill(deadline.isoformat())
+    # The reader put the sheet's capitals into sentence case; an editor typing in capitals
+    # is what the check catches.
+    assert page.get_by_label("Headline").input_value() == "Journalist held incommunicado"
+    page.get_by_label("Headline").fill("JOURNALIST HELD INCOMMUNICADO")
     page.get_by_role("button", name="Save case").click()
     assert page.get_by_text("Case saved.").is_visible()
 
