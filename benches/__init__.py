@@ -2,8 +2,9 @@
 
 `urgent bench NAME [ARGS...]` runs the function `available()[NAME]` with the remaining
 arguments; it prints its figures and returns an exit status. Each module here offers its
-benchmarks in a dict `BENCHES`. Nothing in `urgent/` imports from this package except
-the `bench` command, and the modules are imported only when that command runs (some need
+benchmarks in a dict `BENCHES`. Nothing in `urgent/` imports from this package: the
+`bench` command is this package's own (`benches/management/commands/bench.py`, registered by
+INSTALLED_APPS), and the modules are imported only when that command runs (some need
 Django's apps ready; `python -m benches.sink` must not).
 """
 

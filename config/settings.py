@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "urgent.api",
     "urgent.staff.apps.StaffConfig",
     "urgent.web",
+    # Development benchmarks (`urgent bench`); no shipped app imports them.
+    "benches",
 ]
 
 MIDDLEWARE = [

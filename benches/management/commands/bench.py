@@ -1,7 +1,7 @@
 """`urgent bench NAME [ARGS...]`: benchmarks that print their figures.
 
-The benchmarks live in the development package `benches/` (see its `available()`), outside
-the shipped apps.
+The command lives in the development package `benches/` (a small Django app listed last in
+INSTALLED_APPS), so that no shipped app imports a benchmark.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from benches import available as available_benches
+from benches import available as available_benches  # this app's own registry
 
 
 class Command(BaseCommand):

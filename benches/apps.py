@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class BenchesConfig(AppConfig):
+    """Registers `urgent bench` without the shipped apps importing this package."""
+
+    name = "benches"
+    label = "benches"
