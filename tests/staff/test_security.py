@@ -22,6 +22,7 @@ from urgent.cases.models import Theme
 from urgent.core import cli
 from urgent.core.models import AuditEntry
 from urgent.core.roles import roles_ensure
+from urgent.federation import keys
 from urgent.staff import services
 
 pytestmark = pytest.mark.django_db
@@ -228,3 +229,13 @@ def test_commands_that_write_are_audited_with_the_os_user(
     token_entries = AuditEntry.objects.filter(action__startswith="api_token")
     assert token_entries.exists()
     assert all(e.actor_name.startswith("command:api_token (os user ") for e in token_entries)
+
+
+def test_pruning_federation_keys_is_audited(monkeypatch: pytest.MonkeyPatch) -> None:
+    old, _new = keys.key_rotate()
+    fingerprint = old.fingerprint  # read from the key file, which pruning deletes
+    monkeypatch.setattr(keys, "KEY_GRACE", datetime.timedelta(0))
+    assert cli.main(["federation_keys", "prune"]) == 0
+    entry = AuditEntry.objects.get(action="federation.key_prune")
+    assert entry.before == {"fingerprints": [fingerprint]}
+    assert entry.actor_name.startswith("command:federation_keys (os user ")

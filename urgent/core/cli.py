@@ -40,11 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-# Django's own commands that change data without writing to the audit log themselves; the
-# audit log gets one entry per run, naming the command, its arguments and the OS user.
-# Urgent's commands write through services, which record each change.
+# Commands that change data without writing to the audit log themselves (Django's own, and
+# `demo`, which creates a superuser); the audit log gets one entry per run, naming the
+# command, its arguments and the OS user. Urgent's other commands write through services,
+# which record each change.
 RECORDED_COMMANDS = frozenset(
     {"createsuperuser", "changepassword", "loaddata", "flush", "shell", "dbshell", "migrate"}
+    | {"demo"}
 )
 
 
