@@ -53,7 +53,7 @@ class SecurityHeadersMiddleware:
         if settings.URGENT_BASE_URL.startswith("https://"):
             # Browsers ignore it over plain http, so it is safe on every answer.
             response.headers.setdefault("Strict-Transport-Security", HSTS)
-        if response_is_private(request):
+        if response_is_private(request) and "no-store" not in response.get("Cache-Control", ""):
             add_never_cache_headers(response)
         return response
 
