@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.conftest import URGENT, free_port, run_urgent
+from urgent.core.serving import serve_banner
 
 
 def wait_for(url: str, timeout: float = 30) -> int:
@@ -85,3 +86,23 @@ def test_worker_runs_queued_work_and_exits_in_batch_mode(scratch_env: dict[str, 
     assert run_urgent("migrate", "--noinput", env=scratch_env).returncode == 0
     result = run_urgent("worker", "--batch", env=scratch_env)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_banner_names_the_bound_address_and_the_workspace() -> None:
+    assert serve_banner(bind="127.0.0.1:8140", base_url="http://127.0.0.1:8000") == [
+        "Urgent is running at http://127.0.0.1:8140 (Ctrl-C to stop)",
+        "Public address (URGENT_BASE_URL): http://127.0.0.1:8000",
+        "Staff sign in at http://127.0.0.1:8140/staff/",
+    ]
+    assert serve_banner(bind="0.0.0.0:8000", base_url="http://127.0.0.1:8000") == [
+        "Urgent is running at http://127.0.0.1:8000 (Ctrl-C to stop)",
+        "Staff sign in at http://127.0.0.1:8000/staff/",
+    ]
+    assert serve_banner(bind="[::1]:8141", base_url="https://urgent.example.org")[0] == (
+        "Urgent is running at http://[::1]:8141 (Ctrl-C to stop)"
+    )
+    unix = serve_banner(bind="unix:/run/urgent.sock", base_url="https://urgent.example.org")
+    assert unix == [
+        "Urgent is listening on unix:/run/urgent.sock (Ctrl-C to stop)",
+        "Staff sign in at https://urgent.example.org/staff/",
+    ]

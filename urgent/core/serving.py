@@ -18,6 +18,11 @@ def serve_banner(*, bind: str, base_url: str) -> list[str]:
     The address is the one the server was bound to; the public address (URGENT_BASE_URL)
     is named as well when it is another one, as behind a reverse proxy.
     """
+    if bind.startswith("unix:"):
+        return [
+            f"Urgent is listening on {bind} (Ctrl-C to stop)",
+            f"Staff sign in at {base_url}/staff/",
+        ]
     host, _sep, port = bind.rpartition(":")
     if host in {"", "0.0.0.0", "[::]", "::"}:  # noqa: S104 (naming it, not binding it)
         host = "127.0.0.1"
