@@ -7,6 +7,7 @@ process at start-up with one line that names the variable.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Callable
@@ -37,16 +38,48 @@ def _read(name: str, read: Callable[[], T], problem: str) -> T:
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+# What the data directory holds that must be the owner's alone even when it was created
+# before this rule: the database with its journal files, and the keys.
+_PRIVATE_FILES = (
+    "urgent.sqlite3",
+    "urgent.sqlite3-wal",
+    "urgent.sqlite3-shm",
+    "urgent.sqlite3-journal",
+    "secret_key",
+    "staff-login.txt",
+)
+
+
 def data_dir() -> Path:
+    """The data directory, created 0700; everything written in it afterwards is 0600.
+
+    It holds supporters' names and addresses (the database, the mail folder), so nobody
+    else on the machine may read it. The umask covers the files SQLite creates itself (the
+    WAL and shared-memory files) and those any later process of this instance writes.
+    """
+    os.umask(0o077)
     raw = os.environ.get("URGENT_DATA_DIR", "").strip()
     path = Path(raw).expanduser() if raw else BASE_DIR / "var"
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(
             f"URGENT_DATA_DIR: cannot create the data directory {path} ({exc.strerror})"
         ) from exc
+    _owner_only(path, 0o700)
+    for name in _PRIVATE_FILES:
+        _owner_only(path / name, 0o600)
     return path.resolve()
+
+
+def _owner_only(path: Path, mode: int) -> None:
+    """Tighten a path we own that is open to others; leave anyone else's alone."""
+    try:
+        info = path.stat()
+        if info.st_uid == os.getuid() and info.st_mode & 0o077:
+            path.chmod(mode)
+    except OSError:
+        return  # missing, or not ours to change: the umask still covers new files
 
 
 def _sqlite(path: str) -> dict[str, Any]:
@@ -167,6 +200,23 @@ def allowed_hosts() -> list[str]:
     if not hosts:
         raise ConfigError("ALLOWED_HOSTS: give at least one host name, separated by commas")
     return hosts
+
+
+def trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """URGENT_TRUSTED_PROXIES: the reverse proxies whose X-Forwarded-For is believed."""
+    listed = _env.list("URGENT_TRUSTED_PROXIES", default=[])
+    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    for item in (i.strip() for i in listed):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as exc:
+            raise ConfigError(
+                f"URGENT_TRUSTED_PROXIES: {item!r} is not an address or network; "
+                "give addresses or CIDRs separated by commas, such as 127.0.0.1,10.0.0.0/8"
+            ) from exc
+    return networks
 
 
 def base_url() -> str:

@@ -18,6 +18,9 @@ URGENT_INBOUND_SMTP = env.inbound_smtp()
 DEFAULT_FROM_EMAIL = URGENT_FROM_EMAIL
 SERVER_EMAIL = URGENT_FROM_EMAIL
 CSRF_TRUSTED_ORIGINS = [URGENT_BASE_URL]
+# Reverse proxies whose X-Forwarded-For names the client (urgent.core.client); none: the
+# socket's address is the client's.
+URGENT_TRUSTED_PROXIES = env.trusted_proxies()
 
 INSTALLED_APPS = [
     "urgent.staff.apps.StaffAdminConfig",
@@ -52,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "urgent.core.middleware.AuditSourceMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

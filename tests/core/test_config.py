@@ -27,6 +27,7 @@ from tests.conftest import run_urgent
         ("SECRET_KEY", "short"),
         ("URGENT_DEBUG", "maybe"),
         ("ALLOWED_HOSTS", " , "),
+        ("URGENT_TRUSTED_PROXIES", "10.0.0.0/8,the load balancer"),
     ],
 )
 def test_bad_setting_names_the_variable(scratch_env: dict[str, str], name: str, value: str) -> None:

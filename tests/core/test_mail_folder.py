@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.mail import EmailMessage
@@ -94,3 +95,46 @@ def test_copies_fold_by_message_id_and_newest_comes_first() -> None:
     rows = mail_grouped([first, copy, mail("3", "<b@x>", 5, "x@example.org")])
     assert [(r.key, r.copies) for r in rows] == [("3", 1), ("1", 2)]
     assert rows[1].envelope == ["x@example.org", "y@example.org"]
+
+
+SIGNED = [
+    "/s/confirm/Zm9vYmFy.c2lnbmVk-1/",
+    "/s/preferences/cHJlZnM.c2ln_2/",
+    "/s/unsubscribe/dW5zdWI.c2ln-3/",
+    "/act/confirm/bGV0dGVy.c2ln-4/",
+]
+
+
+@override_settings(EMAIL_BACKEND="urgent.core.maildir.MaildirBackend")
+def test_signed_links_are_masked_below_coordinator_and_in_production(
+    mail_folder: Path, staff_client: Callable[..., Client], settings: Any
+) -> None:
+    base = "http://127.0.0.1:8000"
+    body = "Confirm: " + "\n".join(base + link for link in SIGNED)
+    message = EmailMessage(
+        subject="Please confirm",
+        body=body,
+        from_email="urgent@example.org",
+        to=["supporter@example.org"],
+        headers={"List-Unsubscribe": f"<{base}{SIGNED[2]}>"},
+    )
+    assert message.send() == 1
+    key = next((mail_folder / "new").iterdir()).name
+
+    def page(role: str) -> str:
+        client = staff_client(role, username=f"{role}-{settings.URGENT_BASE_URL[:5]}")
+        return client.get(f"/staff/mail/{key}/").content.decode()
+
+    for role in ["viewer", "translator", "editor"]:
+        html = page(role)
+        for link in SIGNED:
+            assert link not in html, (role, link)
+        assert "/s/confirm/(hidden)/" in html
+        assert "/s/unsubscribe/(hidden)/" in html  # in the List-Unsubscribe header too
+    html = page("coordinator")
+    for link in SIGNED:
+        assert link in html
+    settings.URGENT_BASE_URL = "https://urgent.example.org"
+    html = page("coordinator")
+    for link in SIGNED:
+        assert link not in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import stat
 import subprocess
 import time
 import urllib.error
@@ -10,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.conftest import URGENT, free_port, run_urgent
+from urgent.core.serving import serve_banner
 
 
 def wait_for(url: str, timeout: float = 30) -> int:
@@ -35,6 +37,7 @@ def test_serve_migrated_demo_then_stop_with_ctrl_c(
     assert "password:" in demo.stdout
     again = run_urgent("demo", env=scratch_env)
     assert "already present" in again.stdout
+    _only_the_owner_reads_the_data(Path(scratch_env["URGENT_DATA_DIR"]), live=False)
 
     port = free_port()
     log = (tmp_path / "serve.log").open("w+")
@@ -49,6 +52,8 @@ def test_serve_migrated_demo_then_stop_with_ctrl_c(
         assert wait_for(f"http://127.0.0.1:{port}/cases/ua-101-26/") == 200
         assert wait_for(f"http://127.0.0.1:{port}/cases/no-such-case/") == 404
         assert wait_for(f"http://127.0.0.1:{port}/static/urgent/site.css") == 200
+        # The web worker holds the database open: its WAL and shared-memory files exist.
+        _only_the_owner_reads_the_data(Path(scratch_env["URGENT_DATA_DIR"]), live=True)
         time.sleep(1)
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0
@@ -58,10 +63,46 @@ def test_serve_migrated_demo_then_stop_with_ctrl_c(
     log.seek(0)
     output = log.read()
     assert "Urgent stopped." in output
+    # The address it was told to listen on, and the workspace (not the Django admin).
+    assert f"Urgent is running at http://127.0.0.1:{port} " in output
+    assert f"Staff sign in at http://127.0.0.1:{port}/staff/" in output
+    assert "/admin/" not in output
     assert "Traceback" not in output
+
+
+def _only_the_owner_reads_the_data(data: Path, *, live: bool) -> None:
+    """After a real migrate and writes, by separate processes: 0700 and 0600 throughout."""
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    names = {"urgent.sqlite3", "secret_key", "staff-login.txt"}
+    if live:
+        names |= {"urgent.sqlite3-wal", "urgent.sqlite3-shm"}
+    assert names <= {p.name for p in data.iterdir()}
+    for path in data.rglob("*"):
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o077 == 0, f"{path} is {mode:o}"
 
 
 def test_worker_runs_queued_work_and_exits_in_batch_mode(scratch_env: dict[str, str]) -> None:
     assert run_urgent("migrate", "--noinput", env=scratch_env).returncode == 0
     result = run_urgent("worker", "--batch", env=scratch_env)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_banner_names_the_bound_address_and_the_workspace() -> None:
+    assert serve_banner(bind="127.0.0.1:8140", base_url="http://127.0.0.1:8000") == [
+        "Urgent is running at http://127.0.0.1:8140 (Ctrl-C to stop)",
+        "Public address (URGENT_BASE_URL): http://127.0.0.1:8000",
+        "Staff sign in at http://127.0.0.1:8140/staff/",
+    ]
+    assert serve_banner(bind="0.0.0.0:8000", base_url="http://127.0.0.1:8000") == [
+        "Urgent is running at http://127.0.0.1:8000 (Ctrl-C to stop)",
+        "Staff sign in at http://127.0.0.1:8000/staff/",
+    ]
+    assert serve_banner(bind="[::1]:8141", base_url="https://urgent.example.org")[0] == (
+        "Urgent is running at http://[::1]:8141 (Ctrl-C to stop)"
+    )
+    unix = serve_banner(bind="unix:/run/urgent.sock", base_url="https://urgent.example.org")
+    assert unix == [
+        "Urgent is listening on unix:/run/urgent.sock (Ctrl-C to stop)",
+        "Staff sign in at https://urgent.example.org/staff/",
+    ]

@@ -33,6 +33,7 @@ from urgent.actions.services.documents import (
 from urgent.actions.services.intake import pending_uuid
 from urgent.actions.templatetags.take_action import composer_context
 from urgent.cases.models import Case
+from urgent.core.client import client_address
 from urgent.core.errors import ApplicationError
 from urgent.core.pages import page_render_shared
 from urgent.supporters.addresses import address_check
@@ -41,7 +42,7 @@ from urgent.supporters.services import supporter_for_email
 
 
 def _client(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+    return client_address(request)
 
 
 def _case(slug: str) -> Case:

@@ -12,6 +12,7 @@ from ninja.errors import Throttled
 from ninja.security import HttpBearer
 
 from urgent.api.services import api_token_user
+from urgent.core.client import client_address
 from urgent.core.ratelimit import ratelimit_count, ratelimit_hit, ratelimit_key
 from urgent.core.roles import EDIT, PUBLISH, VIEW, role_can
 
@@ -33,7 +34,7 @@ class TokenAuth(HttpBearer):
         self.capability = capability
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        key = ratelimit_key("api-auth", str(request.META.get("REMOTE_ADDR", "")))
+        key = ratelimit_key("api-auth", client_address(request))
         if ratelimit_count(key=key, window_seconds=FAILURE_WINDOW_SECONDS) >= FAILURES_PER_WINDOW:
             raise Throttled(wait=FAILURE_WINDOW_SECONDS)
         user = api_token_user(raw=token.strip())

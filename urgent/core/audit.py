@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime
+import getpass
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +16,44 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 
 from urgent.core.models import AuditEntry
+
+
+@dataclass(frozen=True)
+class AuditSource:
+    """Where the writes being made come from: a request's client address, or a command."""
+
+    ip: str | None = None
+    name: str = ""  # "command:import (os user alice)"; empty for a request
+
+
+_NO_SOURCE = AuditSource()
+_source: contextvars.ContextVar[AuditSource | None] = contextvars.ContextVar(
+    "urgent_audit_source", default=None
+)
+
+
+@contextmanager
+def audit_source(*, ip: str | None = None, name: str = "") -> Iterator[AuditSource]:
+    """Every audit entry written inside says it came from this address or command.
+
+    Set once per request by AuditSourceMiddleware and once per command by the `urgent`
+    console script, so a service deep down records where a change came from without
+    every caller passing it along.
+    """
+    source = AuditSource(ip=ip or None, name=name)
+    token = _source.set(source)
+    try:
+        yield source
+    finally:
+        _source.reset(token)
+
+
+def audit_command_name(command: str) -> str:
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = "unknown"
+    return f"command:{command} (os user {user})"[:150]
 
 
 def _plain(value: Any) -> Any:
@@ -46,16 +88,18 @@ def audit_record(
         before = {k: v for k, v in before.items() if k in changed}
         after = {k: v for k, v in after.items() if k in changed}
     user = actor if actor is not None and actor.is_authenticated else None
+    source = _source.get() or _NO_SOURCE
+    name = user.get_username() if user else (source.name or "system")
     return AuditEntry.objects.create(
         actor=user,  # type: ignore[misc]
-        actor_name=user.get_username() if user else "system",
+        actor_name=name[:150],
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:300] if obj is not None else "",
         before=before,
         after=after,
-        ip=ip,
+        ip=ip or source.ip,
     )
 
 

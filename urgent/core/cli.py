@@ -21,8 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import execute_from_command_line
     from django.db import DatabaseError
 
+    from urgent.core.audit import audit_command_name, audit_record, audit_source
+
+    command = args[0] if args and not args[0].startswith("-") else "help"
     try:
-        execute_from_command_line(["urgent", *args])
+        with audit_source(name=audit_command_name(command)):
+            execute_from_command_line(["urgent", *args])
+            if command in RECORDED_COMMANDS:
+                audit_record(actor=None, action=f"command.{command}", after=_arguments(args))
     except KeyboardInterrupt:
         return 130
     except DatabaseError:
@@ -32,6 +38,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"urgent: {advice}", file=sys.stderr)
         return 2
     return 0
+
+
+# Commands that change data without writing to the audit log themselves (Django's own, and
+# `demo`, which creates a superuser); the audit log gets one entry per run, naming the
+# command, its arguments and the OS user. Urgent's other commands write through services,
+# which record each change.
+RECORDED_COMMANDS = frozenset(
+    {"createsuperuser", "changepassword", "loaddata", "flush", "shell", "dbshell", "migrate"}
+    | {"demo"}
+)
+
+
+def _arguments(args: list[str]) -> dict[str, list[str]]:
+    shown: list[str] = []
+    hide_next = False
+    for arg in args[1:]:
+        secret = any(word in arg.lower() for word in ("password", "secret", "token", "key"))
+        shown.append("(hidden)" if hide_next else arg)
+        hide_next = secret and "=" not in arg
+        if secret and "=" in arg:
+            shown[-1] = arg.split("=", 1)[0] + "=(hidden)"
+    return {"arguments": shown}
 
 
 def database_not_set_up() -> str | None:

@@ -6,16 +6,44 @@ import re
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from urgent.core.access import staff_required
 from urgent.core.maildir import ENVELOPE_HEADER, mail_summary, maildir, maildir_list
+from urgent.core.roles import SEND, role_can
 
 _KEY = re.compile(r"^[A-Za-z0-9._,=-]{1,200}$")
 _parser = BytesParser(policy=policy.default)
+
+# A supporter's signed links (confirm, preference centre and what hangs off it, one-click
+# unsubscribe, letter confirmation): whoever holds one acts as the supporter.
+SIGNED_LINK = re.compile(r"(/(?:s/confirm|s/preferences|s/unsubscribe|act/confirm)/)[^/\s\"'<>]+")
+SIGNED_LINK_MASK = "(hidden)"
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def mail_folder_is_production() -> bool:
+    """A public instance: its base URL is not plain http on this machine's loopback."""
+    parts = urlsplit(settings.URGENT_BASE_URL)
+    return not (parts.scheme == "http" and (parts.hostname or "") in _LOCAL_HOSTS)
+
+
+def signed_links_shown(request: HttpRequest) -> bool:
+    """Signed links are shown in full only to a coordinator, on a development instance.
+
+    Everyone below coordinator (viewer, translator, editor) always sees them masked; on a
+    production instance every role does, since there the links act for real supporters.
+    """
+    return role_can(request.user, SEND) and not mail_folder_is_production()
+
+
+def signed_links_mask(text: str) -> str:
+    return SIGNED_LINK.sub(rf"\1{SIGNED_LINK_MASK}", text)
 
 
 @staff_required()
@@ -39,6 +67,9 @@ def mail_detail(request: HttpRequest, key: str) -> HttpResponse:
     text = body.get_content() if body is not None else ""
     attachments = [part.get_filename() or "(unnamed)" for part in message.iter_attachments()]
     headers = [(name, str(value)) for name, value in message.items() if name != ENVELOPE_HEADER]
+    if not signed_links_shown(request):
+        text = signed_links_mask(text)
+        headers = [(name, signed_links_mask(value)) for name, value in headers]
     return render(
         request,
         "core/mail_detail.html",

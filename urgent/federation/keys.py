@@ -182,5 +182,6 @@ def keys_prune(*, now: datetime.datetime | None = None) -> list[LocalKey]:
     published = {k.path for k in keys_published(now=now)}
     gone = [k for k in keys_all() if k.path not in published]
     for key in gone:
+        _ = key.fingerprint  # read while the file exists: callers report what was deleted
         key.path.unlink(missing_ok=True)
     return gone

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from urgent.core.client import client_address
 from urgent.core.ratelimit import ratelimit_hit, ratelimit_key
 from urgent.federation import actor, selectors, services, vocab
 from urgent.federation.errors import Refusal
@@ -138,7 +139,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         response["Allow"] = "POST"
         return response
     claims = Claims()
-    address = str(request.META.get("REMOTE_ADDR", ""))
+    address = client_address(request)
     try:
         if not ratelimit_hit(
             key=ratelimit_key("fed-inbox", address), limit=INBOX_PER_MINUTE, window_seconds=60

@@ -19,6 +19,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
 
+from urgent.core.client import client_address
 from urgent.inbound.services import inbound_accept
 
 logger = logging.getLogger(__name__)
@@ -97,6 +98,6 @@ def webhook(request: HttpRequest, esp: str) -> HttpResponse:
             source=f"webhook:{esp}",
             mail_from=getattr(message, "envelope_sender", None) or "",
             rcpt_to=[recipient] if recipient else [],
-            peer=str(request.META.get("REMOTE_ADDR", "")),
+            peer=client_address(request),
         )
     return HttpResponse("OK\n", content_type="text/plain")

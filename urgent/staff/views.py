@@ -52,12 +52,13 @@ def staff_login(request: HttpRequest) -> HttpResponse:
         username = request.POST.get("username", "")
         if services.login_throttled(request=request, username=username):
             throttled = True
+            services.login_throttled_record(request=request, username=username)
             form.errors.clear()
             form.add_error(None, _("Too many failed sign-ins. Wait 15 minutes, then try again."))
         elif form.is_valid():
             user = form.get_user()
             login(request, user)
-            audit_record(actor=user, action="staff.login", ip=services.client_ip(request) or None)
+            audit_record(actor=user, action="staff.login")
             nxt = _next_url(request)
             if services.totp_device_confirmed(user=user) is None:
                 return redirect(f"{reverse('staff_totp_setup')}?next={nxt}")

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
+from urgent.core.client import client_address
 from urgent.core.ratelimit import ratelimit_hit, ratelimit_key
 
 # Per email address per hour on each public form, and per client address per hour on
@@ -24,7 +25,7 @@ LINK_PAGE_LIMIT_PER_IP = 120
 
 
 def client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+    return client_address(request)
 
 
 def too_many(request: HttpRequest) -> HttpResponse:

@@ -103,7 +103,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             path = f"{self.settings_dict['NAME']}-writer.lock"
             # flock needs only an open file: read-only, so a process running as another
             # user that can read the database can queue with the rest.
-            self._writer_fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            self._writer_fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
         fcntl.flock(self._writer_fd, fcntl.LOCK_EX)
         self._writer_locked = True
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from urgent.core.serving import WEB_THREADS, WEB_WORKERS
+from urgent.core.serving import WEB_THREADS, WEB_WORKERS, serve_banner
 
 
 class Command(BaseCommand):
@@ -46,7 +46,8 @@ class Command(BaseCommand):
                     start_new_session=True,
                 )
             )
-        self.stdout.write(f"Urgent is running at {settings.URGENT_BASE_URL} (Ctrl-C to stop)")
+        for line in serve_banner(bind=options["bind"], base_url=settings.URGENT_BASE_URL):
+            self.stdout.write(line)
         code = self._supervise(procs)
         self.stdout.write("Urgent stopped.")
         if code:

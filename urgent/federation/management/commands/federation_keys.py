@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from urgent.core.audit import audit_record
 from urgent.federation import keys, services
 from urgent.federation.keys import fingerprint_display
 
@@ -34,6 +35,12 @@ class Command(BaseCommand):
             return
         if action == "prune":
             gone = keys.keys_prune()
+            if gone:
+                audit_record(
+                    actor=None,
+                    action="federation.key_prune",
+                    before={"fingerprints": [key.fingerprint for key in gone]},
+                )
             for key in gone:
                 self.stdout.write(
                     f"deleted {key.path.name} ({fingerprint_display(key.fingerprint)})"
