@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 NPM ?= npm
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: install run test lint typecheck pytest lock messages clean
+.PHONY: install run test lint typecheck pytest lock messages clean lighthouse
 
 install: $(BIN)/.installed
 
@@ -29,6 +29,10 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	fi
 
 test: install $(AXE) lint typecheck pytest
+
+# Lighthouse scores of the public pages, phone and desktop (minutes; not part of `make test`).
+lighthouse: install $(AXE)
+	$(BIN)/python tests/browser/lighthouse.py --min 95
 
 lint:
 	$(BIN)/ruff check .

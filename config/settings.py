@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "urgent.core.middleware.AuditSourceMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML compressed for anonymous public pages (static files come compressed already).
+    "urgent.web.middleware.PublicGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -131,7 +133,8 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(DATA_DIR / "files")},
     },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed names (cached a year by browsers), gzip copies; `urgent serve` collects them.
+    "staticfiles": {"BACKEND": "urgent.web.storage.StaticStorage"},
     # Files shown on public pages (photos of people at risk), served by urgent.cases.views
     # only while they may be shown; the names are unguessable.
     "media": {
@@ -139,8 +142,10 @@ STORAGES = {
         "OPTIONS": {"location": str(DATA_DIR / "media"), "base_url": "/media/"},
     },
 }
-# Serve straight from the app folders as well, so `make run` needs no collectstatic step.
+# Serve straight from the app folders as well, so tests and `runserver` need no collectstatic.
 WHITENOISE_USE_FINDERS = True
+# The favicon and other unhashed names: a day; hashed names are cached for a year.
+WHITENOISE_MAX_AGE = 24 * 3600
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True

@@ -21,7 +21,7 @@ def describe(violations: list[dict[str, Any]]) -> str:
 def test_home_filter_and_case_page(page: Any, live_server: Any, demo: None) -> None:
     page.goto(live_server.url + "/")
     assert page.title().startswith("Active urgent actions")
-    assert page.locator(".case-card").count() == 4
+    assert page.locator(".case-card").count() == 3  # UA 64/26 is past its deadline
     violations = axe_violations(page)
     assert not violations, describe(violations)
 

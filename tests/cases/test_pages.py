@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from urgent.cases.models import Case, PersonAtRisk
 
@@ -31,6 +33,8 @@ def test_home_filters_by_country_and_theme(client: Client, demo: None) -> None:
     html = client.get("/", {"country": "mx"}).content.decode()
     assert "Defensora indígena" in html
     assert "Student journalist" not in html
+    # UA 64/26's deadline has passed (it is listed apart); give it one to come.
+    Case.objects.filter(slug="ua-64-26").update(deadline=datetime.date(2099, 1, 1))
     html = client.get("/", {"theme": "death-penalty"}).content.decode()
     assert "Teenager facing execution" in html
     assert "Defensora indígena" not in html
@@ -56,7 +60,8 @@ def test_malformed_filters_show_the_unfiltered_list(
     response = client.get("/", query)
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count('class="case-card"') == Case.objects.filter(status="active").count()
+    taking_letters = Case.objects.filter(status="active", deadline__gte=timezone.localdate())
+    assert html.count('class="case-card"') == taking_letters.count()
     assert "<script>" not in html.split("</header>", 1)[1]
 
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -159,7 +160,9 @@ def pending_letter_get(*, uuid: str) -> PendingLetter | None:
 
 
 def action_deliveries(*, action: Action) -> QuerySet[LetterDelivery]:
-    return action.deliveries.select_related("official", "contact_point").order_by("role", "id")
+    """The letter's deliveries, the main recipients ("to") before the copies."""
+    copy_last = DbCase(When(role=LetterDelivery.Role.TO, then=Value(0)), default=Value(1))
+    return action.deliveries.select_related("official", "contact_point").order_by(copy_last, "id")
 
 
 # Staff views

@@ -15,6 +15,8 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -32,7 +34,7 @@ from urgent.actions.services.documents import (
 )
 from urgent.actions.services.intake import pending_uuid
 from urgent.actions.templatetags.take_action import composer_context
-from urgent.cases.models import Case
+from urgent.cases.models import Case, CaseTarget
 from urgent.core.client import client_address
 from urgent.core.errors import ApplicationError
 from urgent.core.pages import page_render_shared
@@ -126,7 +128,10 @@ def compose(request: HttpRequest, slug: str) -> HttpResponse:
             "country": form.signature.country,
         },
     }
-    targets = list(case.targets.all())
+    # Main recipients first: "copy" sorts before "primary" by name.
+    targets = sorted(
+        case.targets.all(), key=lambda t: (t.role != CaseTarget.Role.PRIMARY, t.position, t.pk)
+    )
     if channel == "mail_app":
         to, cc = email_addresses(targets)
         context["mailto"] = mailto_url(to=to, cc=cc, subject=letter.subject, body=letter.letter)
@@ -200,11 +205,20 @@ def record(request: HttpRequest, slug: str) -> HttpResponse:
         return _refused(request, case, exc)
     if wants_json:
         return JsonResponse({"action": str(action.uuid), "channel": action.channel}, status=201)
+    # The full case (headline, organisation) is read only when the shared page is rendered;
+    # the date in the key renders it afresh each day, so "the next case" stays current.
+    full_case = SimpleLazyObject(
+        lambda: Case.objects.select_related("organisation").get(pk=case.id)
+    )
     return page_render_shared(
         request,
         "actions/thanks.html",
-        {"case": case, "language_next": reverse("case_detail", args=[case.slug])},
-        key=(case.slug, case.reference),
+        {
+            "case": case,
+            "full_case": full_case,
+            "language_next": reverse("case_detail", args=[case.slug]),
+        },
+        key=(case.slug, case.reference, timezone.localdate()),
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.files.storage import storages
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from urgent.cases.models import (
     Case,
@@ -61,10 +62,27 @@ def case_search(
     return cases
 
 
-def case_list_active(*, country: str | None = None, theme: str | None = None) -> QuerySet[Case]:
-    """The public list: active cases, the nearest deadline first."""
-    return case_search(statuses=(Case.Status.ACTIVE,), country=country, theme=theme).order_by(
-        "deadline", "-issued_on", "id"
+def case_list_active(
+    *, today: datetime.date, country: str | None = None, theme: str | None = None
+) -> QuerySet[Case]:
+    """The public list: active cases still taking letters, the soonest deadline first.
+
+    A case whose deadline has passed refuses letters, so it is not "active" to a
+    supporter (see `case_list_deadline_passed`); cases with no deadline come last.
+    """
+    return (
+        case_search(statuses=(Case.Status.ACTIVE,), country=country, theme=theme)
+        .filter(Q(deadline__isnull=True) | Q(deadline__gte=today))
+        .order_by(F("deadline").asc(nulls_last=True), "-issued_on", "id")
+    )
+
+
+def case_list_deadline_passed(*, today: datetime.date, limit: int = 10) -> QuerySet[Case]:
+    """Published cases whose deadline has passed, most recent deadline first."""
+    return (
+        case_search(statuses=(Case.Status.ACTIVE,))
+        .filter(deadline__lt=today)
+        .order_by("-deadline", "id")[:limit]
     )
 
 

@@ -34,7 +34,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
         ((code, country_name(code, language)) for code in selectors.case_countries_active()),
         key=lambda pair: pair[1],
     )
-    cases = list(selectors.case_list_active(country=country or None, theme=theme or None))
+    today = timezone.localdate()
+    cases = list(
+        selectors.case_list_active(today=today, country=country or None, theme=theme or None)
+    )
+    passed = [] if country or theme else list(selectors.case_list_deadline_passed(today=today))
     return render(
         request,
         "cases/case_list.html",
@@ -44,7 +48,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "themes": themes,
             "selected_country": country,
             "selected_theme": theme,
-            "today": timezone.localdate(),
+            "passed": passed,
+            "today": today,
         },
     )
 

@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 
 from urgent.actions.selectors import supporter_actions_export
 from urgent.cases.models import Case
+from urgent.cases.text import story_summary
 from urgent.core.countries import country_name
 from urgent.inbound.selectors import supporter_messages_export
 from urgent.mailings.rendering import MailingRenderer, Recipient, Rendered, TemplateSet
@@ -61,7 +62,7 @@ def case_context(case: Case, language: str) -> dict[str, Any]:
         "url": case_url(case),
         "asks": (done.asks if done and done.asks else [a.text for a in case.asks.all()]),
         "deadline": deadline,
-        "summary": story.split("\n\n")[0][:600],
+        "summary": story_summary(story, limit=600),
     }
 
 

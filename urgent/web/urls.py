@@ -9,9 +9,11 @@ from urgent.impact import views as impact_pages
 from urgent.inbound import views as inbound_views
 from urgent.outreach import views as outreach_views
 from urgent.supporters import views as supporter_views
+from urgent.web import views as web_views
 
 urlpatterns = [
     path("", case_views.case_list, name="case_list"),
+    path("favicon.ico", web_views.favicon, name="favicon"),
     path("cases/<slug:slug>/", case_views.case_detail, name="case_detail"),
     path("media/people/<str:name>", case_views.person_photo_file, name="person_photo_file"),
     path("staff/mail/", core_views.mail_list, name="staff_mail_list"),

@@ -4,6 +4,9 @@ import datetime
 import re
 
 from django import template
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -11,8 +14,9 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from urgent.cases.models import Case, PersonAtRisk
-from urgent.cases.selectors import PersonPhoto
+from urgent.cases.selectors import PersonPhoto, case_list_active
 from urgent.cases.selectors import person_photo as photo_of
+from urgent.cases.text import story_summary
 from urgent.core.countries import country_name
 
 register = template.Library()
@@ -78,3 +82,22 @@ def person_photo(person: PersonAtRisk, case: Case | None = None) -> PersonPhoto 
 def person_photo_staff(person: PersonAtRisk) -> PersonPhoto | None:
     """The same for the staff pages: shown whatever the consent and the stop switch."""
     return photo_of(person=person, staff=True)
+
+
+@register.filter
+def summary(story: str, limit: int = 320) -> str:
+    """`{{ case.story|summary }}`: the story's first paragraph, cut at a sentence or word."""
+    return story_summary(story, limit=limit)
+
+
+@register.simple_tag
+def next_case(case: Case) -> Case | None:
+    """`{% next_case case as other %}`: the case after this one that most needs letters."""
+    today = timezone.localdate()
+    return case_list_active(today=today).exclude(pk=case.pk).filter(actions_stopped=False).first()
+
+
+@register.simple_tag
+def case_link(case: Case) -> str:
+    """The case page's full address, to share."""
+    return settings.URGENT_BASE_URL + reverse("case_detail", args=[case.slug])

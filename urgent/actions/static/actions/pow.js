@@ -1,11 +1,17 @@
 /* Proof of work for action forms (the ALTCHA protocol), solved in this browser.
    Forms carry a signed challenge in data-altcha; we find the number whose SHA-256 with the
-   salt gives the challenge and put the answer in the hidden "altcha" field. Without
-   JavaScript (or Web Crypto) the forms still work: the server then applies a stricter limit. */
+   salt gives the challenge and put the answer in the hidden "altcha" field.
+   Nothing runs at page load: solving starts when the supporter starts a form (focus, touch)
+   or sends it, in a Web Worker (pow-worker.js) so the page stays responsive, and only once
+   per page however many forms share the challenge. Without JavaScript (or Web Crypto) the
+   forms still work: the server then applies a stricter limit. */
 (function () {
   "use strict";
   if (!window.crypto || !window.crypto.subtle || !window.TextEncoder) { return; }
   var encoder = new TextEncoder();
+  var script = document.currentScript;
+  var workerUrl = script && script.getAttribute("data-worker");
+  var solutions = {};  // challenge text -> promise of the payload (or null)
 
   function hex(buffer) {
     var bytes = new Uint8Array(buffer), out = "";
@@ -13,7 +19,7 @@
     return out;
   }
 
-  async function solve(challenge) {
+  async function solveHere(challenge) {
     var batch = 64;
     for (var start = 0; start <= challenge.maxNumber; start += batch) {
       var jobs = [];
@@ -28,27 +34,45 @@
     return null;
   }
 
+  function solveInWorker(challenge) {
+    if (!workerUrl || !window.Worker) { return solveHere(challenge); }
+    return new Promise(function (resolve) {
+      var worker;
+      try { worker = new Worker(workerUrl); } catch (e) { resolve(solveHere(challenge)); return; }
+      worker.onmessage = function (event) {
+        worker.terminate();
+        resolve(event.data.error ? solveHere(challenge) : event.data.number);
+      };
+      worker.onerror = function () { worker.terminate(); resolve(solveHere(challenge)); };
+      worker.postMessage(challenge);
+    });
+  }
+
+  function solution(raw) {
+    if (!(raw in solutions)) {
+      var challenge;
+      try { challenge = JSON.parse(raw); } catch (e) { return Promise.resolve(null); }
+      solutions[raw] = solveInWorker(challenge).then(function (number) {
+        if (number === null || number === undefined) { return null; }
+        return btoa(JSON.stringify({
+          algorithm: challenge.algorithm, challenge: challenge.challenge,
+          number: number, salt: challenge.salt, signature: challenge.signature
+        }));
+      });
+    }
+    return solutions[raw];
+  }
+
   function prepare(form) {
     var raw = form.getAttribute("data-altcha");
     var field = form.querySelector('input[name="altcha"]');
     if (!raw || !field) { return; }
-    var challenge;
-    try { challenge = JSON.parse(raw); } catch (e) { return; }
     var status = form.querySelector(".pow-status");
-    var pending = null;
     function start() {
-      if (!pending) {
-        pending = solve(challenge).then(function (number) {
-          if (number === null) { return; }
-          field.value = btoa(JSON.stringify({
-            algorithm: challenge.algorithm, challenge: challenge.challenge,
-            number: number, salt: challenge.salt, signature: challenge.signature
-          }));
-        });
-      }
-      return pending;
+      return solution(raw).then(function (payload) { if (payload) { field.value = payload; } });
     }
     form.addEventListener("focusin", start, { once: true });
+    form.addEventListener("pointerdown", start, { once: true });
     form.addEventListener("submit", function (event) {
       if (field.value) { return; }
       event.preventDefault();
@@ -63,7 +87,6 @@
         HTMLFormElement.prototype.submit.call(form);
       });
     });
-    if ("requestIdleCallback" in window) { window.requestIdleCallback(start); }
   }
 
   document.querySelectorAll("form[data-altcha]").forEach(prepare);

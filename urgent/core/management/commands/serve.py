@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from urgent.core.serving import WEB_THREADS, WEB_WORKERS, serve_banner
@@ -32,6 +33,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="serve the web app only")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Hashed, compressed copies of the static files, which pages link to (a few seconds;
+        # files already collected and unchanged are skipped).
+        call_command("collectstatic", interactive=False, verbosity=0)
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
         procs = [subprocess.Popen(_web_command(options), env=env, start_new_session=True)]
         # The background worker and, when configured, the mail receiver (urgent.inbound).
