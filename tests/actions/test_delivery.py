@@ -17,7 +17,7 @@ from urgent.actions.services import (
     deliveries_send_due,
     digests_send_due,
 )
-from urgent.cases.models import CaseTarget
+from urgent.cases.models import Case, CaseTarget
 from urgent.core.queue import RETRY_LIMIT
 from urgent.officials.models import ContactPoint
 
@@ -51,11 +51,47 @@ def test_pacing_keeps_each_official_within_the_hourly_budget(
 
 
 def test_budget_is_per_official_across_cases(demo: None, smtp: Smtp, settings: Any) -> None:
+    # The Minister of Internal Affairs (mvd@example.org) is copied on two cases; the other
+    # two officials are on one case each. Reopen UA 64/26 (its demo deadline has passed).
+    Case.objects.filter(slug="ua-64-26").update(deadline=None)
     settings.URGENT_OFFICIAL_MAX_PER_HOUR = 1
-    confirmed_letter("a@example.org", slug="ua-101-26")
-    confirmed_letter("b@example.org", slug="ua-101-26")
-    assert deliveries_send_due().sent == 2  # one to each official
-    assert LetterDelivery.objects.filter(status=S.QUEUED).count() == 2
+    confirmed_letter("a@example.org", slug="ua-87-26")
+    confirmed_letter("b@example.org", slug="ua-64-26")
+    assert LetterDelivery.objects.filter(official__name="Ales Kavalenka").count() == 2
+    assert deliveries_send_due().sent == 3  # one letter each; the shared official waits
+    assert len(smtp.handler.to("mvd@example.org")) == 1
+    assert len(smtp.handler.to("info@prosecutor.example.org")) == 1
+    assert len(smtp.handler.to("secretary@doj.example.org")) == 1
+    waiting = LetterDelivery.objects.select_related("contact_point").get(status=S.QUEUED)
+    assert waiting.contact_point.value == "mvd@example.org"
+    assert waiting.error == (
+        "paced: this official has had 1 letters in the last hour and 1 in the last day"
+    )
+    assert deliveries_send_due().sent == 0  # the other case does not reset the budget
+    # An hour on, the second case's letter goes to the shared official.
+    LetterDelivery.objects.filter(status=S.SENT).update(
+        sent_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    LetterDelivery.objects.filter(status=S.QUEUED).update(next_attempt_at=None)
+    assert deliveries_send_due().sent == 1
+    assert len(smtp.handler.to("mvd@example.org")) == 2
+
+
+def test_daily_budget_is_per_official_across_cases(demo: None, smtp: Smtp, settings: Any) -> None:
+    Case.objects.filter(slug="ua-64-26").update(deadline=None)
+    settings.URGENT_OFFICIAL_MAX_PER_HOUR = 10
+    settings.URGENT_OFFICIAL_MAX_PER_DAY = 2
+    for i in range(2):
+        confirmed_letter(f"day{i}@example.org", slug="ua-87-26")
+    confirmed_letter("late@example.org", slug="ua-64-26")
+    assert deliveries_send_due().sent == 5
+    assert len(smtp.handler.to("mvd@example.org")) == 2
+    waiting = LetterDelivery.objects.get(status=S.QUEUED)
+    assert waiting.case.slug == "ua-64-26"
+    assert waiting.next_attempt_at is not None
+    # A spent daily budget waits an hour, not the five minutes of an hourly one.
+    wait = waiting.next_attempt_at - timezone.now()
+    assert datetime.timedelta(minutes=55) < wait <= datetime.timedelta(hours=1)
 
 
 def test_smtp_server_down_loses_nothing_and_retries(
@@ -136,13 +172,14 @@ def test_stopped_closed_and_past_deadline_cases_hold_their_letters(demo: None, s
             case_.deadline = timezone.localdate() - datetime.timedelta(days=1)
         case_.save()
         assert deliveries_send_due().sent == 0
-        held, _released = deliveries_hold_and_release()
+        assert deliveries_hold_and_release() == (2, 0), change
         assert set(LetterDelivery.objects.values_list("status", flat=True)) == {S.HELD}
+        assert deliveries_send_due().sent == 0  # held letters are not claimed either
         case_.actions_stopped, case_.status, case_.deadline = False, "active", None
         case_.save()
-        deliveries_hold_and_release()
+        assert deliveries_hold_and_release() == (0, 2), change
         assert set(LetterDelivery.objects.values_list("status", flat=True)) == {S.QUEUED}
-        assert held == 2 or change != "stopped"
+        assert set(LetterDelivery.objects.values_list("error", flat=True)) == {""}
     assert smtp.received == []
     assert deliveries_send_due().sent == 2
 

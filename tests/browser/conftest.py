@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -46,16 +47,29 @@ def page(browser: Any) -> Iterator[Any]:
     # The page's own CSP forbids inline scripts; axe is injected by the test, not the page.
     context = browser.new_context(bypass_csp=True, locale="en-GB")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    # Generous: CI machines are small and shared; a wait that passes returns at once.
+    page.set_default_timeout(30_000)
     yield page
     context.close()
 
 
+class AxeMissing(UserWarning):
+    """axe-core is not installed: pages were driven and checked, but not for accessibility."""
+
+
+AXE_MISSING = "axe-core is not installed (npm ci --prefix tests/browser): accessibility not checked"
+
+
 def axe_violations(page: Any, *, every_impact: bool = False) -> list[dict[str, Any]]:
     """What axe-core finds on the page: serious and critical problems, or with
-    `every_impact` minor and moderate ones too."""
+    `every_impact` minor and moderate ones too.
+
+    Without axe-core only this check is left out (with an `AxeMissing` warning, listed at
+    the end of the run): the rest of the browser test still runs whenever Chromium does.
+    """
     if not AXE.exists():
-        pytest.skip("axe-core is not installed (npm ci --prefix tests/browser)")
+        warnings.warn(AXE_MISSING, AxeMissing, stacklevel=2)
+        return []
     page.add_script_tag(path=str(AXE))
     result: list[dict[str, Any]] = page.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import signal
 import stat
+import sqlite3
 import subprocess
 import time
 import urllib.error
 import urllib.request
+import uuid
+from contextlib import closing
 from pathlib import Path
 
 from tests.conftest import URGENT, free_port, run_urgent
@@ -28,6 +31,24 @@ def wait_for(url: str, timeout: float = 30) -> int:
             time.sleep(0.3)
 
 
+ENQUEUE = "from urgent.core.sweeps import sweeps_now; print(sweeps_now.enqueue().id)"
+
+
+def _task_status(data_dir: Path, task_id: str, timeout: float = 60) -> str:
+    """The status of a queued task in the scratch database once it is no longer waiting
+    (or at once with `timeout=0`): a worker that ran it is a worker that is up."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with closing(sqlite3.connect(data_dir / "urgent.sqlite3", timeout=10)) as db:
+            row = db.execute(
+                "SELECT status FROM django_tasks_database_dbtaskresult WHERE id = ?", (task_id,)
+            ).fetchone()
+        status = str(row[0]) if row else "missing"
+        if status not in {"READY", "RUNNING"} or time.monotonic() > deadline:
+            return status
+        time.sleep(0.2)
+
+
 def test_serve_migrated_demo_then_stop_with_ctrl_c(
     scratch_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -38,6 +59,11 @@ def test_serve_migrated_demo_then_stop_with_ctrl_c(
     again = run_urgent("demo", env=scratch_env)
     assert "already present" in again.stdout
     _only_the_owner_reads_the_data(Path(scratch_env["URGENT_DATA_DIR"]), live=False)
+    queued = run_urgent("shell", "-c", ENQUEUE, env=scratch_env)
+    assert queued.returncode == 0, queued.stderr
+    task_id = uuid.UUID(queued.stdout.strip().splitlines()[-1]).hex
+    data_dir = Path(scratch_env["URGENT_DATA_DIR"])
+    assert _task_status(data_dir, task_id, timeout=0) == "READY"
 
     port = free_port()
     log = (tmp_path / "serve.log").open("w+")
@@ -54,7 +80,8 @@ def test_serve_migrated_demo_then_stop_with_ctrl_c(
         assert wait_for(f"http://127.0.0.1:{port}/static/urgent/site.css") == 200
         # The web worker holds the database open: its WAL and shared-memory files exist.
         _only_the_owner_reads_the_data(Path(scratch_env["URGENT_DATA_DIR"]), live=True)
-        time.sleep(1)
+        # The worker is up when it has run a task queued before it started.
+        assert _task_status(data_dir, task_id) == "SUCCESSFUL"
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0
     finally:

@@ -9,16 +9,24 @@ from typing import Any
 import pytest
 from django.core import mail
 
+from tests.actions.conftest import Smtp, smtp
+from tests.actions.helpers import confirmed_letter
+from tests.inbound.conftest import send, settled
 from tests.inbound.samples import BROKEN_MIME, UNKNOWN_CHARSET_BODY, delivery_report, request_mail
 from tests.supporters.factories import supporter_with_history
+from urgent.actions.models import LetterDelivery
+from urgent.actions.services import deliveries_send_due
 from urgent.cases.models import Case
 from urgent.inbound import router
 from urgent.inbound.models import InboundMessage
 from urgent.inbound.services import inbound_accept, inbound_retry
+from urgent.officials.models import ContactPoint
 from urgent.supporters.links import supporter_token
 from urgent.supporters.models import Confirmation, Subscription, Supporter
 
 pytestmark = pytest.mark.django_db
+
+__all__ = ["smtp"]  # a fixture, found by name
 
 Status = InboundMessage.Status
 
@@ -274,3 +282,75 @@ def test_routed_mail_is_deleted_after_90_days_and_waiting_mail_is_kept(
     assert set(InboundMessage.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
     inbound_sweep()  # runs at most hourly; nothing older is left anyway
     assert InboundMessage.objects.count() == 2
+
+
+def _returned(*, original: bytes, recipient: str, status: str, diagnostic: str) -> bytes:
+    """A delivery status notification (RFC 3464) as a receiving mail server writes it,
+    carrying the headers of the letter it returns."""
+    headers = original.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    action = "failed" if status.startswith("5") else "delayed"
+    return (
+        b"From: Mail Delivery System <MAILER-DAEMON@mx.example.net>\r\n"
+        b"To: actions@urgent.example.org\r\n"
+        b"Subject: Undelivered Mail Returned to Sender\r\n"
+        b"Auto-Submitted: auto-replied\r\n"
+        b"MIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="r1"\r\n'
+        b"\r\n--r1\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        b"--r1\r\nContent-Type: message/delivery-status\r\n\r\n"
+        b"Reporting-MTA: dns; mx.example.net\r\n\r\n"
+        + f"Final-Recipient: rfc822; {recipient}\r\nAction: {action}\r\nStatus: {status}\r\n"
+        f"Diagnostic-Code: smtp; {diagnostic}\r\n".encode()
+        + b"--r1\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        + headers.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        + b"\r\n--r1--\r\n"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bounce_over_smtp_reaches_the_letter_and_the_contact_point(
+    receiver: tuple[str, int], smtp: Smtp, settings: Any, demo: None
+) -> None:
+    """No stand-ins: a letter leaves over SMTP, the official's server returns it over SMTP
+    to the receiver, and the real DSN parser and recorders mark the letter and count the
+    bounce on the address, until the address is taken out of use."""
+    settings.URGENT_BOUNCES_BEFORE_DEAD = 2
+    point = ContactPoint.objects.get(value="embassy.tm@example.org")
+    for round_, writer in enumerate(("a@example.org", "b@example.org"), start=1):
+        confirmed_letter(writer)
+        assert deliveries_send_due().sent == 2
+        sent = smtp.handler.to("embassy.tm@example.org")[-1]
+        letter = LetterDelivery.objects.get(
+            message_id=sent.message["Message-ID"], contact_point=point
+        )
+        assert letter.status == LetterDelivery.Status.SENT
+        send(
+            receiver,
+            _returned(
+                original=sent.raw,
+                recipient="embassy.tm@example.org",
+                status="5.1.1",
+                diagnostic="550 5.1.1 <embassy.tm@example.org>: mailbox unknown",
+            ),
+            mail_from="",
+            to="actions@urgent.example.org",
+        )
+        row = settled(round_)[-1]
+        assert (row.status, row.route) == (Status.PROCESSED, InboundMessage.Route.BOUNCE)
+        assert row.note == "1 recipient(s) reported"
+        letter.refresh_from_db()
+        assert letter.status == LetterDelivery.Status.BOUNCED
+        assert letter.error == "bounced: 550 5.1.1 <embassy.tm@example.org>: mailbox unknown"
+        point.refresh_from_db()
+        assert point.bounce_count == round_
+    assert point.health == ContactPoint.Health.DEAD
+    # The other official's letters were not touched, and the dead address gets no more.
+    assert set(
+        LetterDelivery.objects.filter(contact_point__value="mission.tm@example.org").values_list(
+            "status", flat=True
+        )
+    ) == {LetterDelivery.Status.SENT}
+    confirmed_letter("c@example.org")
+    assert deliveries_send_due().sent == 1
+    assert len(smtp.handler.to("mission.tm@example.org")) == 3
+    assert len(smtp.handler.to("embassy.tm@example.org")) == 2

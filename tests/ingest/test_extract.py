@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 import os
-import stat
+import shutil
 import zipfile
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
+from PIL import Image, ImageDraw, ImageFont
 
 from urgent.ingest import extract as extract_mod
 from urgent.ingest.errors import IngestError
@@ -18,6 +18,8 @@ from urgent.ingest.parser import parse_case_sheet
 
 from .conftest import SAMPLES
 from .pdfs import make_pdf
+
+DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 SHEET_LINES = [
     "UA 42/24 Fear of torture 2 May 2024",
@@ -192,14 +194,50 @@ def test_scanned_pdf_without_tesseract(monkeypatch):
         extract_text(make_pdf(None), "scan.pdf")
 
 
-def test_scanned_pdf_with_tesseract(tmp_path: Path, monkeypatch):
-    fake = tmp_path / "tesseract"
-    fake.write_text('#!/bin/sh\ntest -s "$1" && echo "UA 9/24 text read by OCR"\n')
-    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
-    result = extract_text(make_pdf(None), "scan.pdf")
-    assert "text read by OCR" in result.text
-    assert any("OCR" in w for w in result.warnings)
+def _scanned_page(lines: list[str], fmt: str) -> bytes:
+    """An invented sheet as a scanner makes it: text drawn into pixels at 200 dpi, with
+    no text layer (Pillow's PDF holds only the image)."""
+    width, height = 1654, 2339  # A4 at 200 dpi
+    image = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(DEJAVU, 36)
+    for number, line in enumerate(lines):
+        draw.text((120, 150 + number * 60), line, fill=0, font=font)
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, resolution=200.0)
+    return buffer.getvalue()
+
+
+needs_tesseract = pytest.mark.skipif(
+    shutil.which("tesseract") is None and os.environ.get("CI") != "true",
+    reason="tesseract is not installed (Debian: tesseract-ocr tesseract-ocr-eng; .ci/run)",
+)
+
+
+@needs_tesseract
+def test_scanned_pdf_is_read_by_the_real_tesseract():
+    scan = _scanned_page(SHEET_LINES, "PDF")
+    result = extract_text(scan, "scan.pdf")
+    assert result.source_format == "pdf"
+    assert result.warnings == ["the PDF has no text layer; the text was read by OCR"]
+    for expected in ("UA 42/24", "Release Ana Example immediately", "minister@justice.example"):
+        assert expected in result.text, result.text
+    sheet = parse_case_sheet(result.text)
+    assert sheet.ua_number == "42/24"
+    assert sheet.targets[0].name == "Omar Example"
+
+
+@needs_tesseract
+def test_scanned_image_is_read_by_the_real_tesseract():
+    result = extract_text(_scanned_page(SHEET_LINES, "PNG"), "photo.png")
+    assert (result.source_format, result.warnings) == ("image", ["the text was read by OCR"])
+    assert "Write to the Minister urging him to:" in result.text, result.text
+
+
+@needs_tesseract
+def test_a_blank_scan_says_ocr_found_no_text():
+    with pytest.raises(IngestError, match="the PDF has no text layer and OCR found no text"):
+        extract_text(_scanned_page([], "PDF"), "blank.pdf")
 
 
 def test_docx_that_is_a_zip_of_something_else():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from tests.supporters.factories import supporter_with_history
 from urgent.actions.models import Action, LetterDelivery, PendingLetter
@@ -12,6 +13,7 @@ from urgent.inbound.models import InboundMessage
 from urgent.officials.models import Official
 from urgent.outreach import selectors, services
 from urgent.supporters import selectors as supporter_selectors
+from urgent.supporters.links import supporter_token
 from urgent.supporters.models import Confirmation, Supporter
 from urgent.supporters.services import confirmation_request
 
@@ -82,6 +84,15 @@ def test_erasure_removes_every_personal_field_and_keeps_counts(demo: None) -> No
         language="en",
     )
 
+    # Links the supporter holds from earlier mail, really signed; each works until erasure.
+    links = {
+        purpose: supporter_token(supporter_uuid=old_uuid, purpose=purpose)
+        for purpose in ("preferences", "unsubscribe", "confirm")
+    }
+    for purpose, token in links.items():
+        found = supporter_selectors.supporter_from_link(token=token, purpose=purpose)
+        assert found is not None and found[0].pk == supporter.pk, purpose
+
     services.supporter_erase(supporter=supporter)
 
     letter.refresh_from_db()
@@ -117,7 +128,16 @@ def test_erasure_removes_every_personal_field_and_keeps_counts(demo: None) -> No
     assert (entry.object_repr, entry.after) == ("(erased supporter)", {})
     assert "ana" not in str(list(AuditEntry.objects.values())).lower()
     # Old links no longer reach anyone; the address can join again as a new person.
-    assert supporter_selectors.supporter_from_link(token="x", purpose="preferences") is None
+    for purpose, token in links.items():
+        assert supporter_selectors.supporter_from_link(token=token, purpose=purpose) is None
+    # Nor does a link signed for the shell's new UUID: an erased supporter has no links.
+    for purpose in links:
+        token = supporter_token(supporter_uuid=shell.uuid, purpose=purpose)
+        assert supporter_selectors.supporter_from_link(token=token, purpose=purpose) is None
+    client = Client()
+    page = client.get(f"/s/preferences/{links['preferences']}/")
+    assert page.status_code == 404 and "ana" not in page.content.decode().lower()
+    assert client.post(f"/s/unsubscribe/{links['unsubscribe']}/").status_code == 404
     assert join(email="ana.lima@example.org") is not None
     assert Supporter.objects.filter(email="ana.lima@example.org").exclude(pk=shell.pk).exists()
 
