@@ -6,13 +6,22 @@ import datetime
 import io
 
 import pypdf
+import pypdfium2 as pdfium
 from django.test import Client
 
 from tests.actions.helpers import LETTER, case
-from urgent.actions.pdf import A4, date_in_language, paper_for
+from urgent.actions.pdf import (
+    A4,
+    LetterPage,
+    date_in_language,
+    envelopes_pdf,
+    letters_pdf,
+    paper_for,
+)
 from urgent.actions.pdf import LETTER as US_LETTER
 from urgent.actions.selectors import case_for_action
 from urgent.actions.services.documents import evening_pack_pdf
+from urgent.core.pdf import ENVELOPES, Box
 
 
 def pages(pdf: bytes) -> list[pypdf.PageObject]:
@@ -97,3 +106,95 @@ def test_dates_in_the_recipients_language_and_paper_by_country() -> None:
 def test_pdf_refuses_an_empty_letter(demo: None) -> None:
     assert Client().post("/act/ua-101-26/pdf/", {"letter": " "}).status_code == 400
     assert case().slug == "ua-101-26"
+
+
+# ---------------------------------------------------------------------------
+# Addresses fit the envelope window: read back character boxes with pdfium.
+
+LONG_ADDRESS = [
+    "H.E. Ambassador Ana Exampleton-Madeupova",
+    "Permanent Mission of the Republic of Examplestan to the United Nations Office at Geneva",
+    "Chemin des Exemples 123, Case postale 4567",
+    "1211 Genève 99",
+    "Switzerland",
+]
+
+
+def char_boxes(pdf: bytes, page_number: int = 0) -> list[tuple[str, float, float, float, float]]:
+    """Each character drawn on the page: (char, left, top, right, bottom) in mm from top-left."""
+    document = pdfium.PdfDocument(pdf)
+    page = document[page_number]
+    height = page.get_height()
+    textpage = page.get_textpage()
+    mm = 25.4 / 72
+    boxes = []
+    for i in range(textpage.count_chars()):
+        char = textpage.get_text_range(i, 1)
+        if not char.strip():
+            continue
+        left, bottom, right, top = textpage.get_charbox(i, loose=False)
+        boxes.append((char, left * mm, (height - top) * mm, right * mm, (height - bottom) * mm))
+    return boxes
+
+
+def inside(boxes: list[tuple[str, float, float, float, float]], box: Box) -> list[str]:
+    """The characters that stick out of the box (0.5 mm of rounding allowed)."""
+    slack = 0.5
+    return [
+        char
+        for char, left, top, right, bottom in boxes
+        if left < box.x - slack
+        or right > box.x + box.width + slack
+        or top < box.y - slack
+        or bottom > box.y + box.height + slack
+    ]
+
+
+def test_long_address_fits_the_window_of_every_envelope_size() -> None:
+    for name, envelope in ENVELOPES.items():
+        pdf = envelopes_pdf(
+            recipients=[LONG_ADDRESS],
+            sender=["Ana Example", "Lyon"],
+            envelope=envelope,
+            airmail=True,
+        )
+        boxes = char_boxes(pdf)
+        address = [b for b in boxes if b[1] >= envelope.address.x - 5 and b[2] >= 20]
+        assert address, name
+        assert inside(address, envelope.address) == [], name
+        drawn = "".join(b[0] for b in address)
+        for line in LONG_ADDRESS:  # every word is there, nothing was cut
+            assert line.replace(" ", "") in drawn, (name, line)
+
+
+def test_an_address_too_tall_for_the_window_shrinks_into_it() -> None:
+    many = [*LONG_ADDRESS, "Attention: Human Rights Desk", "Floor 7, Office 712", "Building B"]
+    envelope = ENVELOPES["DL"]
+    pdf = envelopes_pdf(recipients=[many], sender=[], envelope=envelope, airmail=False)
+    boxes = [b for b in char_boxes(pdf) if b[1] >= envelope.address.x - 5]
+    assert inside(boxes, envelope.address) == []
+    assert "BuildingB" in "".join(b[0] for b in boxes)  # the ninth line too
+
+
+def test_long_address_fits_the_window_of_the_letter_on_a4_and_us_letter() -> None:
+    for paper in (A4, US_LETTER):
+        page = LetterPage(
+            recipient=LONG_ADDRESS,
+            sender=["Ana Example"],
+            date="5 March 2026",
+            subject="Concerning a case",
+            body="Dear Ambassador,",
+        )
+        pdf = letters_pdf(pages=[page], paper=paper)
+        window = Box(paper.address_x, paper.address_y, paper.address_width, paper.address_height)
+        boxes = [b for b in char_boxes(pdf) if window.y - 3 <= b[2] <= window.y + window.height]
+        assert inside(boxes, window) == [], paper.name
+        drawn = "".join(b[0] for b in boxes)
+        assert "totheUnitedNations" in drawn and "Switzerland" in drawn, paper.name
+
+
+def test_envelope_size_is_chosen_on_the_post_page(demo: None) -> None:
+    [envelope] = pages(post_pdf(kind="envelope", envelope="C5"))
+    assert round(float(envelope.mediabox.width) / 72 * 25.4) == 229
+    [envelope] = pages(post_pdf(kind="envelope", envelope="nonsense"))
+    assert round(float(envelope.mediabox.width) / 72 * 25.4) == 220  # the usual one in France

@@ -24,7 +24,7 @@ def describe(violations: list[dict[str, Any]]) -> str:
 def sign(page: Any) -> None:
     page.get_by_label("Your name").fill("Ana Example")
     page.get_by_label("City").fill("Lyon")
-    page.get_by_label("Country (two-letter code, e.g. FR)").fill("FR")
+    page.get_by_label("Country", exact=True).select_option("FR")
     page.get_by_label("One sentence about you (optional)").fill("I am a nurse in Lyon.")
 
 

@@ -170,3 +170,29 @@ def test_calendar_query_count(client: Any, demo: None, django_assert_max_num_que
 
 def test_feeds_answer_get_only(client: Any) -> None:
     assert client.post("/feeds/deadlines.ics").status_code == 405
+
+
+def test_feed_links_open_a_page_that_explains_both_feeds(
+    client: Any, demo: None, settings: Any
+) -> None:
+    settings.URGENT_BASE_URL = "https://urgent.example.org"
+    listing = client.get("/").content.decode()
+    # The visible links lead to a page for people, not to raw XML or a calendar file.
+    assert 'href="/feeds/#atom-heading"' in listing
+    assert 'href="/feeds/#calendar-heading"' in listing
+    assert '<a href="/feeds/cases.atom"' not in listing
+    response = client.get("/feeds/")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "feed reader" in page and "https://urgent.example.org/feeds/cases.atom" in page
+    assert "webcal://urgent.example.org/feeds/deadlines.ics" in page
+    assert "reminder three days before" in page
+    assert "UA 95/26" in page  # what each feed holds now, from the same selectors as the feeds
+    assert client.post("/feeds/").status_code == 405
+
+
+def test_feeds_page_query_count(
+    client: Any, demo: None, django_assert_max_num_queries: Any
+) -> None:
+    with django_assert_max_num_queries(8):
+        assert client.get("/feeds/").status_code == 200

@@ -93,7 +93,9 @@ def phone_entries(targets: Sequence[CaseTarget], *, now: datetime.datetime) -> l
                 PhoneEntry(
                     target=target,
                     number=point.value,
-                    tel="tel:" + "".join(c for c in point.value if c.isdigit() or c == "+"),
+                    # Only a number read in full (E.164) gets a link: a number without its
+                    # country code rings somewhere else, or nowhere, from abroad.
+                    tel=f"tel:{point.dial}" if point.dial else "",
                     zone=zone,
                     local_time=local,
                 )

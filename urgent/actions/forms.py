@@ -2,16 +2,54 @@
 
 from __future__ import annotations
 
+import unicodedata
+from functools import cache
+
+import pycountry
+from babel import Locale, UnknownLocaleError
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from urgent.actions.letters import FRAMES, Signature, letter_sign, text_clean
 from urgent.actions.services import LetterInput
 from urgent.core.countries import is_country_code
 
 CHANNELS_COMPOSE = ("email", "mail_app", "post", "fax")
+
+
+def _sort_key(name: str) -> str:
+    # "Égypte" sorts with the E's, "Åland" with the A's: the order a reader looks them up in.
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+
+
+@cache
+def country_options(language: str) -> tuple[tuple[str, str], ...]:
+    """Every country as (ISO 3166 code, name in `language`, from CLDR), sorted by that name."""
+    try:
+        names = Locale.parse((language or "en").replace("-", "_")).territories
+    except (ValueError, UnknownLocaleError):
+        names = Locale("en").territories
+    english = Locale("en").territories
+    options = [
+        (c.alpha_2, names.get(c.alpha_2) or english.get(c.alpha_2) or c.name)
+        for c in pycountry.countries
+    ]
+    return tuple(sorted(options, key=lambda option: _sort_key(option[1])))
+
+
+def likely_country(accept_language: str) -> str:
+    """The country in the browser's first language tag that names one ("fr-CA" is CA), or ""."""
+    for tag, _quality in parse_accept_lang_header(accept_language or "")[:5]:
+        parts = tag.replace("_", "-").split("-")
+        region = parts[-1].upper() if len(parts) > 1 else ""
+        if is_country_code(region):
+            return region
+    return ""
+
+
 CHANNELS_RECORD = ("mail_app", "post", "phone", "social")
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.utils import formats, translation
 
-from urgent.core.pdf import A4, LETTER, Paper, PdfDocument
+from urgent.core.pdf import A4, ENVELOPES, LETTER, Box, Envelope, Paper, PdfDocument
 
 LETTER_COUNTRIES = frozenset(
     {"US", "CA", "MX", "PH", "CL", "CO", "VE", "CR", "GT", "PA", "DO", "PR", "SV", "NI"}
@@ -23,6 +23,12 @@ LETTER_COUNTRIES = frozenset(
 
 def paper_for(country: str) -> Paper:
     return LETTER if (country or "").upper() in LETTER_COUNTRIES else A4
+
+
+def envelope_for(*, country: str, name: str = "") -> Envelope:
+    """The envelope asked for by name (DL, C5, C4, #10), else the usual one where the writer is."""
+    found = ENVELOPES.get(name)
+    return found if found is not None else ENVELOPES[paper_for(country).envelope_name]
 
 
 def date_in_language(day: datetime.date, language: str) -> str:
@@ -54,9 +60,11 @@ def _letter(doc: PdfDocument, paper: Paper, page: LetterPage) -> None:
     for line in page.sender:
         pdf.text(paper.width - right - doc.width(line), y, doc.text(line))
         y += 4.2
-    # Recipient in the envelope window.
+    # Recipient in the envelope window: wrapped, and smaller if need be, never cut.
+    window = Box(paper.address_x, paper.address_y, paper.address_width, paper.address_height)
     doc.font("", 11)
-    doc.block(paper.address_x, paper.address_y + 4, page.recipient[:8], 5)
+    doc.fit_block(page.recipient, window, size=11)
+    doc.font("", 11)
     # Date, right-aligned below the window.
     y = paper.address_y + 50
     pdf.text(paper.width - right - doc.width(page.date), y, doc.text(page.date))
@@ -111,19 +119,23 @@ def letters_pdf(*, pages: Sequence[LetterPage], paper: Paper) -> bytes:
 
 
 def envelopes_pdf(
-    *, recipients: Sequence[Sequence[str]], sender: Sequence[str], paper: Paper, airmail: bool
+    *,
+    recipients: Sequence[Sequence[str]],
+    sender: Sequence[str],
+    envelope: Envelope,
+    airmail: bool,
 ) -> bytes:
-    """One envelope per recipient (DL or #10), to print on envelopes or on paper to glue."""
-    doc = PdfDocument(paper, orientation="envelope")
-    width, height = paper.envelope
+    """One envelope per recipient (DL, C5, C4 or #10), to print on envelopes or paper to glue."""
+    doc = PdfDocument(envelope)
+    sender_box = Box(10, 8, envelope.address.x - 20, envelope.address.y - 12)
     for recipient in recipients:
         doc.pdf.add_page()
         doc.font("", 8)
-        doc.block(10, 12, sender, 3.8)
+        doc.fit_block(sender, sender_box, size=8)
         if airmail:
             doc.font("B", 9)
             label = "PRIORITY · PAR AVION · AIR MAIL"
-            doc.pdf.text(10, height - 10, doc.text(label))
+            doc.pdf.text(10, envelope.height - 10, doc.text(label))
         doc.font("", 12)
-        doc.block(width * 0.45, height * 0.45, recipient[:8], 5.5)
+        doc.fit_block(recipient, envelope.address, size=12)
     return bytes(doc.pdf.output())

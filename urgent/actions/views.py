@@ -237,7 +237,9 @@ def letter_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     )
     copies = data.get("copies") == "1"
     if data.get("kind") == "envelope":
-        pdf = supporter_envelopes_pdf(case=case, signature=signature, copies=copies)
+        pdf = supporter_envelopes_pdf(
+            case=case, signature=signature, copies=copies, envelope=data.get("envelope", "")
+        )
         name = "envelopes"
     else:
         pdf = supporter_letters_pdf(

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
@@ -279,3 +280,22 @@ def deadlines_ics(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="urgent-deadlines.ics"'
     return response
+
+
+# ---------------------------------------------------------------------------
+# The page a person lands on: what each feed is, how to subscribe, what it holds now.
+# Browsers show a raw feed as XML (and are dropping XSLT), so people get a page of their own.
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def feeds_page(request: HttpRequest) -> HttpResponse:
+    ics_url = absolute_url(reverse("feed_deadlines_ics"))
+    context = {
+        "atom_url": absolute_url(reverse("feed_cases_atom")),
+        "ics_url": ics_url,
+        "webcal_url": "webcal://" + ics_url.split("://", 1)[-1],
+        "entries": feed_entries(limit=10),
+        "deadlines": deadline_cases(),
+    }
+    return render(request, "cases/feeds.html", context)

@@ -38,6 +38,26 @@ FONT_CANDIDATES = [
 
 
 @dataclass(frozen=True)
+class Box:
+    """A rectangle on the page, in mm from the top-left corner."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """An envelope printed on directly; `address` is where the recipient's lines go."""
+
+    name: str
+    width: float
+    height: float
+    address: Box
+
+
+@dataclass(frozen=True)
 class Paper:
     name: str
     width: float
@@ -47,10 +67,23 @@ class Paper:
     address_y: float
     envelope: tuple[float, float]
     envelope_name: str
+    # The part of the address field that a window envelope shows: DIN 5008 form B in a DL
+    # window (85 x 40 mm below the return line), a #10 window (4.5 x 1.125 in) for Letter.
+    address_width: float = 80
+    address_height: float = 40
 
 
 A4 = Paper("A4", 210, 297, 25, 50, (220, 110), "DL")
-LETTER = Paper("Letter", 215.9, 279.4, 25, 65, (241.3, 104.8), "#10")
+LETTER = Paper("Letter", 215.9, 279.4, 25, 65, (241.3, 104.8), "#10", 95, 28)
+
+# Envelopes offered for printing. The address sits in the lower right part, clear of the
+# sender's lines, the stamp corner and the postal bar-code strip along the bottom edge.
+ENVELOPES = {
+    "DL": Envelope("DL", 220, 110, Box(100, 45, 110, 50)),
+    "C5": Envelope("C5", 229, 162, Box(105, 70, 114, 70)),
+    "C4": Envelope("C4", 324, 229, Box(150, 100, 160, 100)),
+    "#10": Envelope("#10", 241.3, 104.8, Box(105, 42, 126, 48)),
+}
 
 
 @cache
@@ -70,8 +103,11 @@ def _font_templates() -> tuple[Any, Any] | None:
 
 
 class PdfDocument:
-    def __init__(self, paper: Paper, *, orientation: str = "portrait") -> None:
-        size = (paper.width, paper.height) if orientation == "portrait" else paper.envelope
+    def __init__(self, paper: Paper | Envelope, *, orientation: str = "portrait") -> None:
+        if isinstance(paper, Envelope):
+            size = (paper.width, paper.height)
+        else:
+            size = (paper.width, paper.height) if orientation == "portrait" else paper.envelope
         # Sizes are (width, height) already: "P" keeps them as given.
         self.pdf = FPDF(orientation="P", unit="mm", format=size)
         self.pdf.set_auto_page_break(False)
@@ -147,3 +183,34 @@ class PdfDocument:
             self.pdf.text(x, y, self.text(line))
             y += leading
         return y
+
+    def fit(
+        self, lines: Iterable[str], box: Box, *, size: float, smallest: float = 7
+    ) -> tuple[list[str], float]:
+        """The lines wrapped to the box's width, at the largest size that fits its height.
+
+        A long line ("Permanent Mission of ... to the United Nations") wraps onto a second
+        line first; the text shrinks only when the wrapped lines are too tall for the box.
+        Below `smallest` nothing shrinks further and nothing is dropped: an address printed
+        a little low still arrives, a cut one does not. Returns the lines and the font size
+        (the font is left set at that size).
+        """
+        given = [line for line in lines if line.strip()]
+        wrapped: list[str] = []
+        while True:
+            self.pdf.set_font_size(size)
+            wrapped = [part for line in given for part in self.wrap(line, box.width)]
+            if len(wrapped) * self.leading(size) <= box.height or size <= smallest:
+                return wrapped, size
+            size = max(smallest, size - 0.5)
+
+    @staticmethod
+    def leading(size: float) -> float:
+        """Line distance in mm for a font size in points (1.2 times the size)."""
+        return size * 1.2 * 25.4 / 72
+
+    def fit_block(self, lines: Iterable[str], box: Box, *, size: float) -> float:
+        """Draw the lines fitted into the box, first baseline one ascent below its top."""
+        wrapped, size = self.fit(lines, box, size=size)
+        leading = self.leading(size)
+        return self.block(box.x, box.y + size * 25.4 / 72, wrapped, leading)

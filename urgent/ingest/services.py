@@ -45,6 +45,7 @@ from urgent.ingest.errors import IngestError
 from urgent.ingest.extract import Extracted, extract_text
 from urgent.ingest.models import SourceDocument, source_document_path
 from urgent.ingest.parser import parse_case_sheet
+from urgent.ingest.parsing.contacts import dial_form
 from urgent.ingest.record import CaseSheet
 from urgent.ingest.selectors import Directory, case_find_by_reference, source_document_find
 from urgent.officials import services as official_services
@@ -364,7 +365,10 @@ def _targets_add(
                 warnings.append(_("An addressee with no name, title or address was left out."))
                 continue
             official = official_services.official_create(
-                actor=actor, data=data, contact_points=contacts
+                actor=actor,
+                data=data,
+                contact_points=contacts,
+                dials=_dial_forms(contacts, country=data["country"]),
             )
             directory.add(
                 official,
@@ -389,6 +393,18 @@ def _targets_add(
     return results
 
 
+def _dial_forms(contacts: list[tuple[str, str]], *, country: str) -> dict[str, str]:
+    """The E.164 form the reader finds for each printed phone or fax number it can read."""
+    dialled = (ContactPoint.Kind.PHONE, ContactPoint.Kind.FAX)
+    # Keyed by the number as the directory stores it: spaces collapsed.
+    found = {
+        " ".join(value.split()): dial_form(value, country or None)
+        for kind, value in contacts
+        if kind in dialled
+    }
+    return {value: dial for value, dial in found.items() if dial}
+
+
 def _contact_points_merge(
     official: Official, contacts: list[tuple[str, str]], actor: Actor
 ) -> list[str]:
@@ -399,13 +415,18 @@ def _contact_points_merge(
     """
     known = {(p.kind, contact_key(p.kind, p.value)) for p in official.contact_points.all()}
     has_postal = any(kind == ContactPoint.Kind.POSTAL for kind, _value in known)
+    dials = _dial_forms(contacts, country=official.country)
     added = []
     for kind, value in contacts:
         key = (kind, contact_key(kind, value))
         if (kind == ContactPoint.Kind.POSTAL and has_postal) or key in known:
             continue
         point = official_services.contact_point_add(
-            official=official, actor=actor, kind=kind, value=value
+            official=official,
+            actor=actor,
+            kind=kind,
+            value=value,
+            dial=dials.get(" ".join(value.split()), ""),
         )
         known.add(key)
         added.append(f"{point.get_kind_display()}: {point.value}")

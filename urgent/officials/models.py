@@ -51,6 +51,13 @@ class ContactPoint(BaseModel):
         max_length=1000,
         help_text=_("Address (one line per line), email, number as printed, or handle/URL."),
     )
+    # The number as phones dial it, from any country: `tel:` links use it, pages show `value`.
+    dial = models.CharField(
+        _("number to dial"),
+        max_length=20,
+        blank=True,
+        help_text=_("International form, e.g. +12025550150; empty when the number can't be read."),
+    )
     label = models.CharField(_("label"), max_length=100, blank=True, help_text=_("e.g. Twitter"))
     position = models.PositiveSmallIntegerField(default=0)
     health = models.CharField(_("health"), max_length=10, choices=Health.choices, default=Health.OK)

@@ -23,6 +23,7 @@ from urgent.core.audit import audit_record, audit_snapshot
 from urgent.core.errors import ApplicationError
 from urgent.core.mail import mail_send
 from urgent.officials.models import ContactPoint, Official
+from urgent.officials.numbers import DIALLED_KINDS, contact_dial
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -123,7 +124,9 @@ def official_create(
     actor: Actor,
     data: Mapping[str, Any],
     contact_points: Sequence[tuple[str, str]] = (),
+    dials: Mapping[str, str] | None = None,
 ) -> Official:
+    """A new official. `dials` maps printed numbers to the E.164 form an importer read."""
     fields = {k: str(data.get(k, "") or "").strip() for k in OFFICIAL_FIELDS}
     if not fields["name"] and not fields["title"]:
         raise ApplicationError(
@@ -135,8 +138,14 @@ def official_create(
     for position, (kind, value) in enumerate(contact_points):
         value = _clean_contact(kind, value)
         if value:
+            dial = contact_dial(
+                kind=kind, value=value, country=official.country, given=(dials or {}).get(value)
+            )
             ContactPoint.objects.get_or_create(
-                official=official, kind=kind, value=value, defaults={"position": position}
+                official=official,
+                kind=kind,
+                value=value,
+                defaults={"position": position, "dial": dial},
             )
     audit_record(
         actor=actor, action="official.create", obj=official, after=audit_snapshot(official)
@@ -154,6 +163,8 @@ def official_update(*, official: Official, actor: Actor, data: Mapping[str, Any]
     if not official.name and not official.title:
         raise ApplicationError(_("An official needs a name or a title."))
     official.save()
+    if official.country != before.get("country"):
+        _dial_forms_refresh(official)
     audit_record(
         actor=actor,
         action="official.update",
@@ -164,9 +175,17 @@ def official_update(*, official: Official, actor: Actor, data: Mapping[str, Any]
     return official
 
 
+def _dial_forms_refresh(official: Official) -> None:
+    """Numbers printed without a country code are read anew in the official's new country."""
+    for point in official.contact_points.filter(kind__in=DIALLED_KINDS):
+        dial = contact_dial(kind=point.kind, value=point.value, country=official.country)
+        if dial != point.dial:
+            ContactPoint.objects.filter(pk=point.pk).update(dial=dial)
+
+
 @transaction.atomic
 def contact_point_add(
-    *, official: Official, actor: Actor, kind: str, value: str, label: str = ""
+    *, official: Official, actor: Actor, kind: str, value: str, label: str = "", dial: str = ""
 ) -> ContactPoint:
     value = _clean_contact(kind, value)
     if not value:
@@ -175,7 +194,11 @@ def contact_point_add(
         official=official,
         kind=kind,
         value=value,
-        defaults={"label": label.strip(), "position": official.contact_points.count()},
+        defaults={
+            "label": label.strip(),
+            "position": official.contact_points.count(),
+            "dial": contact_dial(kind=kind, value=value, country=official.country, given=dial),
+        },
     )
     if created:
         audit_record(actor=actor, action="contact_point.add", obj=point, after={"value": value})
@@ -204,6 +227,9 @@ def contact_point_update(
                 fields={"value": [_("Already there.")]},
             )
         contact_point.value = value
+        contact_point.dial = contact_dial(
+            kind=contact_point.kind, value=value, country=contact_point.official.country
+        )
         contact_point.health = ContactPoint.Health.OK
         contact_point.bounce_count = 0
         contact_point.last_confirmed_on = None

@@ -21,6 +21,7 @@ from urgent.cases.models import Ask, Case, CaseTarget, Outcome, PersonAtRisk, Th
 from urgent.cases.themes import theme_name
 from urgent.core.models import Organisation
 from urgent.officials.models import ContactPoint, Official
+from urgent.officials.numbers import contact_dial
 
 # key -> (honorific, name, title, organisation, country, language, salutation, contact points)
 OFFICIALS: dict[str, tuple[str, str, str, str, str, str, str, list[tuple[str, str, str]]]] = {
@@ -357,6 +358,7 @@ def _officials_load(org: Organisation) -> dict[str, Official]:
                     official=official,
                     kind=kind,
                     value=value,
+                    dial=contact_dial(kind=kind, value=value, country=country),
                     label=label,
                     position=position,
                     last_confirmed_on=timezone.localdate() - datetime.timedelta(days=30),

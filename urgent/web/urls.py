@@ -69,6 +69,7 @@ urlpatterns = [
     # Publication formats (urgent.cases.feeds, casesheet), impact (urgent.impact.views) and
     # the JSON API (urgent.api; docs/api.md).
     path("cases/<slug:slug>/sheet.pdf", casesheet.casesheet_view, name="case_sheet_pdf"),
+    path("feeds/", feeds.feeds_page, name="feeds"),
     path("feeds/cases.atom", feeds.cases_atom, name="feed_cases_atom"),
     path("feeds/deadlines.ics", feeds.deadlines_ics, name="feed_deadlines_ics"),
     path("impact/", impact_pages.impact_public, name="impact"),

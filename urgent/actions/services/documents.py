@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from urgent.actions import selectors
 from urgent.actions.letters import FRAMES, Signature, frame_language, letter_compose
 from urgent.actions.models import LetterDelivery
-from urgent.actions.pdf import LetterPage, envelopes_pdf, letters_pdf, paper_for
+from urgent.actions.pdf import LetterPage, envelope_for, envelopes_pdf, letters_pdf, paper_for
 from urgent.actions.rendering import letter_page, official_address
 from urgent.cases.models import Case, CaseTarget
 
@@ -54,7 +54,10 @@ def supporter_letters_pdf(
     return letters_pdf(pages=pages, paper=paper_for(signature.country))
 
 
-def supporter_envelopes_pdf(*, case: Case, signature: Signature, copies: bool) -> bytes:
+def supporter_envelopes_pdf(
+    *, case: Case, signature: Signature, copies: bool, envelope: str = ""
+) -> bytes:
+    """Envelopes in the size asked for (DL, C5, C4, #10), else the usual one in the country."""
     targets = _ordered_targets(case) if copies else _primary_targets(case)
     recipients = [official_address(t.official) for t in targets]
     country = (signature.country or "").upper()
@@ -62,7 +65,7 @@ def supporter_envelopes_pdf(*, case: Case, signature: Signature, copies: bool) -
     return envelopes_pdf(
         recipients=recipients,
         sender=signature.lines("en"),
-        paper=paper_for(signature.country),
+        envelope=envelope_for(country=signature.country, name=envelope),
         airmail=airmail,
     )
 

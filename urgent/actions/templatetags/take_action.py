@@ -19,6 +19,7 @@ from urgent.actions.channels import (
     social_post,
 )
 from urgent.actions.fax import fax_gateway
+from urgent.actions.forms import country_options, likely_country
 from urgent.actions.letters import LANGUAGE_NAMES, letter_compose
 from urgent.actions.models import Action
 from urgent.cases.models import Case
@@ -59,13 +60,15 @@ def composer_context(*, case: Case, request: HttpRequest, form: Any = None) -> d
             "personal": data.get("personal", ""),
             "name": data.get("name", ""),
             "city": data.get("city", ""),
-            "country": data.get("country", ""),
+            "country": str(data.get("country", "")).upper(),
             "email": data.get("email", ""),
             "initials_only": bool(data.get("initials_only")),
         },
         "language": language,
         "letter_languages": [(code, LANGUAGE_NAMES.get(code, code)) for code in languages],
         "country_name": country_name(case.country, get_language() or "en"),
+        "countries": country_options(get_language() or "en"),
+        "likely_country": _likely_country(request),
         "has_email": bool(to or cc),
         "has_fax": has_fax,
         "max_chars": settings.URGENT_LETTER_MAX_CHARS,
@@ -80,6 +83,12 @@ def composer_context(*, case: Case, request: HttpRequest, form: Any = None) -> d
         "record_url": reverse("actions_record", args=[case.slug]),
         "pack_url": reverse("actions_pack", args=[case.slug]),
     }
+
+
+def _likely_country(request: HttpRequest) -> tuple[str, str] | None:
+    """(code, name) of the country the browser's language suggests, offered first."""
+    code = likely_country(request.headers.get("Accept-Language", ""))
+    return (code, country_name(code, get_language() or "en")) if code else None
 
 
 @register.inclusion_tag("actions/take_action.html", takes_context=True)
