@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import signal
-import stat
 import sqlite3
+import stat
 import subprocess
 import time
 import urllib.error
