@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -215,8 +216,15 @@ def test_api_writes_are_audited_with_the_client_address(demo: None) -> None:
     assert set(entries.values_list("ip", flat=True)) == {"203.0.113.40"}
 
 
+@pytest.fixture
+def in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run `urgent <command>` in this process: a command closes the database connections
+    when it ends, which would end the test's transaction on PostgreSQL."""
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+
 def test_commands_that_write_are_audited_with_the_os_user(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, in_process: None
 ) -> None:
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a long enough password 1")
     args = ["createsuperuser", "--noinput", "--username", "ops", "--email", "ops@example.org"]
@@ -231,7 +239,9 @@ def test_commands_that_write_are_audited_with_the_os_user(
     assert all(e.actor_name.startswith("command:api_token (os user ") for e in token_entries)
 
 
-def test_pruning_federation_keys_is_audited(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pruning_federation_keys_is_audited(
+    monkeypatch: pytest.MonkeyPatch, in_process: None
+) -> None:
     old, _new = keys.key_rotate()
     fingerprint = old.fingerprint  # read from the key file, which pruning deletes
     monkeypatch.setattr(keys, "KEY_GRACE", datetime.timedelta(0))
