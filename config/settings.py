@@ -128,6 +128,10 @@ FORMAT_MODULE_PATH = ["config.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Django chmods what its storages write (collected static files, uploads) to these modes,
+# whatever the umask: keep them the owner's, like the rest of the data directory.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

