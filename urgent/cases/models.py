@@ -78,6 +78,12 @@ class Case(BaseModel, Origin):
         ]
         indexes = [models.Index(fields=["status", "country"])]
 
+    @property
+    def hold_key(self) -> str:
+        """The queue hold that stops everything naming this case's people (the stop switch):
+        letters, faxes and every mailing about the case (`urgent.core.queue`)."""
+        return f"case:{self.uuid.hex}"
+
     def __str__(self) -> str:
         return f"{self.reference}: {self.headline}"
 

@@ -21,7 +21,7 @@ from urgent.core.errors import ApplicationError
 from urgent.core.roles import EDIT, PUBLISH, TRANSLATE, VIEW, role_can
 from urgent.core.selectors import organisation_default
 from urgent.officials.selectors import official_search
-from urgent.outreach.selectors import case_alert_languages, case_alert_preview
+from urgent.outreach.selectors import case_alert_languages, case_alert_preview, case_stop_summary
 from urgent.staff import forms
 from urgent.staff.selectors import publish_check
 
@@ -114,6 +114,7 @@ def editor_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[s
         else [],
         "translations": {t.language: t for t in case.translations.all()},
         "translation_languages": [c for c in ("en", "fr", "es", "de") if c != case.language],
+        "stop_summary": case_stop_summary(case=case),
     }
     context.update(overrides)
     # The case's own words are in its language, whatever the language of the workspace.

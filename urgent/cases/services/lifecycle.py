@@ -36,6 +36,7 @@ from urgent.cases.services.photos import people_photos_discard
 from urgent.core.audit import audit_record, audit_snapshot
 from urgent.core.errors import ApplicationError, Conflict
 from urgent.core.models import Organisation
+from urgent.core.queue import queue_hold_lift, queue_hold_set
 from urgent.core.roles import EDIT, PUBLISH, TRANSLATE, role_require
 from urgent.officials.models import ContactPoint
 from urgent.officials.services import contact_point_add, contact_point_update, official_update
@@ -400,11 +401,14 @@ def case_close(
 def case_stop_switch(
     *, case: Case, actor: Actor, stopped: bool, hide_names: bool, reason: str
 ) -> Case:
-    """Stop (or resume) action at once: forms hidden, queued deliveries held, names hidden.
+    """Stop (or resume) action at once: forms hidden, everything naming the person held.
 
-    Delivery workers read `actions_stopped` when they claim work, so nothing queued for a
-    stopped case leaves until it is resumed. The reason stays in the audit log only: the
-    event says what changed, not why (other instances receive it).
+    In the same transaction the case's queue hold (`Case.hold_key`) is set, or lifted on
+    resume: every claim reads holds in its own transaction, so once this commits no worker
+    claims another letter, fax or batch of a mailing about the case (alerts, Further
+    Information, outcome notices), and the letter worker re-checks the hold before each
+    letter of a batch already claimed. The reason stays in the audit log only: the event
+    says what changed, not why (other instances receive it).
     """
     role_require(actor, PUBLISH)
     if not reason.strip():
@@ -418,6 +422,10 @@ def case_stop_switch(
     case.hide_names = hide_names
     case.version += 1
     case.save(update_fields=["actions_stopped", "hide_names", "version", "updated_at"])
+    if stopped:
+        queue_hold_set(key=case.hold_key, reason=_("held: action on this case is stopped"))
+    else:
+        queue_hold_lift(key=case.hold_key)
     after = {**audit_snapshot(case, ["actions_stopped", "hide_names"]), "reason": reason.strip()}
     audit_record(
         actor=actor,
