@@ -29,6 +29,8 @@ from urgent.core.roles import roles_ensure
 from urgent.core.sweeps import sweeps_find
 from urgent.mailings.engine import mailing_run
 from urgent.mailings.models import Delivery, Mailing
+from urgent.outreach.models import Notice
+from urgent.outreach.selectors import alert_audience
 from urgent.outreach.services import case_alert_schedule, case_events_drain
 from urgent.supporters.models import Subscription, Supporter
 
@@ -104,6 +106,8 @@ def test_stop_switch_stops_everything_naming_the_person(
     update_post(case=case, actor=publisher, title="Moved to another prison", body="Invented.")
     assert LetterDelivery.objects.filter(channel="fax", status="queued").exists()
     assert LetterDelivery.objects.filter(channel="email", status="queued").exists()
+    # Two weekly readers would find the case in this week's digest.
+    assert alert_audience(case=case, weekly=True).count() == 2
     received_before = len(smtp.received)
     hold_key = f"case:{case.uuid.hex}"
 
@@ -124,12 +128,13 @@ def test_stop_switch_stops_everything_naming_the_person(
     assert not Delivery.objects.filter(mailing=update_mailing, status="sent").exists()
     # A weekly digest due now leaves the stopped case out.
     digest = Mailing.objects.filter(kind=Mailing.Kind.DIGEST).first()
-    assert digest is None or case.reference not in str(digest.context)
+    notice = Notice.objects.get(purpose=Notice.Purpose.DIGEST)
+    assert digest is None and notice.note.startswith("nothing sent"), notice.note
 
     page_rows = staff_stop_summary(case)
-    assert page_rows["Letters to officials by email"] == ("0", "0", "4")
-    assert page_rows["Letters to officials by fax"] == ("0", "0", "2")
-    assert page_rows["Emails to supporters about the case"][:2] == ("2", "0")
+    assert page_rows["Letters to officials by email"] == ("0", "0", "0", "4")
+    assert page_rows["Letters to officials by fax"] == ("0", "0", "0", "2")
+    assert page_rows["Emails to supporters about the case"][:3] == ("2", "0", "0")
 
     case_stop_switch(case=case, actor=publisher, stopped=False, hide_names=False, reason="Agreed")
     assert not QueueHold.objects.filter(key=hold_key).exists()

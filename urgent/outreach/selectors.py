@@ -24,7 +24,7 @@ from urgent.actions.models import LetterDelivery
 from urgent.actions.selectors import supporter_actions_export
 from urgent.cases.models import Case, CaseEvent
 from urgent.core.countries import country_name
-from urgent.core.queue import WAITING
+from urgent.core.queue import WAITING, Status
 from urgent.inbound.selectors import supporter_messages_export
 from urgent.mailings.models import Delivery
 from urgent.mailings.rendering import MailingRenderer, Recipient, Rendered, TemplateSet
@@ -186,9 +186,10 @@ def supporter_export(*, supporter: Supporter) -> dict[str, Any]:
 
 def case_stop_summary(*, case: Case) -> dict[str, Any] | None:
     """For a stopped case: per channel, how many messages naming its people had left before
-    the stop, how many left after it (a letter already on the wire), and how many wait held.
+    the stop, how many left after it (a letter already on the wire), how many are in flight
+    (a fax the gateway is dialling; it cannot be called back) and how many wait, held.
 
-    None when action on the case is not stopped. Four queries.
+    None when action on the case is not stopped. Three queries.
     """
     if not case.actions_stopped:
         return None
@@ -199,19 +200,21 @@ def case_stop_summary(*, case: Case) -> dict[str, Any] | None:
         .first()
     )
     stopped_at = stop or case.updated_at
-    waiting = list(WAITING)
+    waiting = [s for s in WAITING if s != Status.SENDING]
     letters = (
         LetterDelivery.objects.filter(case=case)
         .values("channel")
         .annotate(
             before=Count("id", filter=Q(sent_at__lte=stopped_at)),
             after=Count("id", filter=Q(sent_at__gt=stopped_at)),
+            sending=Count("id", filter=Q(status=Status.SENDING)),
             waiting=Count("id", filter=Q(status__in=waiting)),
         )
     )
     mail = Delivery.objects.filter(mailing__hold_key=case.hold_key).aggregate(
         before=Count("id", filter=Q(sent_at__lte=stopped_at)),
         after=Count("id", filter=Q(sent_at__gt=stopped_at)),
+        sending=Count("id", filter=Q(status=Status.SENDING)),
         waiting=Count("id", filter=Q(status__in=waiting)),
     )
     labels = {"email": _("Letters to officials by email"), "fax": _("Letters to officials by fax")}
@@ -223,4 +226,4 @@ def case_stop_summary(*, case: Case) -> dict[str, Any] | None:
     return {"stopped_at": stopped_at, "rows": rows}
 
 
-STOP_COUNTS = ("before", "after", "waiting")
+STOP_COUNTS = ("before", "after", "sending", "waiting")
