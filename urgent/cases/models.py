@@ -111,6 +111,9 @@ class CaseTranslation(BaseModel):
     background = models.TextField(_("background"), blank=True)
     asks = models.JSONField(_("asks"), default=list, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    version = models.PositiveIntegerField(
+        default=1, help_text=_("Bumped on every save, so concurrent edits are detected.")
+    )
 
     class Meta:
         constraints = [
