@@ -42,7 +42,7 @@ class FaxPermanentError(Exception):
 @dataclass(frozen=True)
 class FaxResult:
     remote_id: str
-    status: str  # submitted, sent or failed
+    status: str  # submitted, handed (taken, no confirmation to come by itself), sent, failed
     pages: int | None = None
     detail: str = ""
 
@@ -168,11 +168,12 @@ class EmailFaxGateway:
             )
         except OSError as exc:
             raise FaxTemporaryError(f"mail server unreachable: {exc}") from exc
-        # The service only says more by mail (if at all): handed over is as far as we know.
-        return FaxResult(remote_id=address, status="sent", detail="handed to email-to-fax")
+        # The service only says more by mail (if at all): handed over is as far as we know,
+        # and "sent" would claim a transmission nobody has confirmed.
+        return FaxResult(remote_id=address, status="handed", detail="handed to email-to-fax")
 
     def status(self, *, remote_id: str) -> FaxResult:
-        return FaxResult(remote_id=remote_id, status="sent")
+        return FaxResult(remote_id=remote_id, status="handed")
 
 
 def fax_gateway() -> FaxGateway | None:

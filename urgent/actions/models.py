@@ -114,6 +114,12 @@ class LetterDelivery(BaseModel, QueueItem):
         default=False, help_text=_("Sent in the official's daily digest for this case.")
     )
     digest_message_id = models.CharField(max_length=250, blank=True)
+    awaiting_confirmation = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Handed to a fax gateway that has not confirmed transmission yet (email-to-fax)."
+        ),
+    )
 
     class Meta:
         verbose_name_plural = _("letter deliveries")
@@ -142,6 +148,14 @@ class LetterDelivery(BaseModel, QueueItem):
     def __str__(self) -> str:
         return f"{self.message_id} → {self.contact_point_id} ({self.status})"
 
+    @property
+    def status_label(self) -> str:
+        """The status as staff and the writer see it: a fax the gateway took but has not
+        confirmed is not called sent."""
+        if self.status == self.Status.SENT and self.awaiting_confirmation:
+            return str(_("Handed to fax gateway, not confirmed"))
+        return str(self.get_status_display())
+
 
 class DigestTarget(models.Model):
     """A case target who gets the day's letters bundled into one message."""
@@ -158,6 +172,7 @@ class FaxTransmission(BaseModel):
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
+        HANDED = "handed", _("Handed to gateway, not confirmed")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 

@@ -236,3 +236,18 @@ def supporter_actions_export(*, supporter: Supporter) -> list[dict[str, Any]]:
         }
         for a in actions
     ]
+
+
+def supporter_identifiers(*, supporter: Supporter) -> list[str]:
+    """What names a supporter in mail about their letters: address, name, signatures."""
+    signatures = Action.objects.filter(supporter=supporter).values_list("signature", flat=True)
+    return [s for s in {supporter.email or "", supporter.name, *signatures} if s.strip()]
+
+
+def supporter_official_replies(*, supporter: Supporter) -> QuerySet[OfficialReply]:
+    """Officials' replies to this supporter's letters, or to a digest that held one."""
+    letters = LetterDelivery.objects.filter(supporter=supporter)
+    digests = letters.exclude(digest_message_id="").values("digest_message_id")
+    return OfficialReply.objects.filter(
+        Q(delivery__in=letters) | Q(delivery__digest_message_id__in=digests)
+    ).distinct()

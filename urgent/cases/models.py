@@ -78,6 +78,12 @@ class Case(BaseModel, Origin):
         ]
         indexes = [models.Index(fields=["status", "country"])]
 
+    @property
+    def hold_key(self) -> str:
+        """The queue hold that stops everything naming this case's people (the stop switch):
+        letters, faxes and every mailing about the case (`urgent.core.queue`)."""
+        return f"case:{self.uuid.hex}"
+
     def __str__(self) -> str:
         return f"{self.reference}: {self.headline}"
 
@@ -105,6 +111,9 @@ class CaseTranslation(BaseModel):
     background = models.TextField(_("background"), blank=True)
     asks = models.JSONField(_("asks"), default=list, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    version = models.PositiveIntegerField(
+        default=1, help_text=_("Bumped on every save, so concurrent edits are detected.")
+    )
 
     class Meta:
         constraints = [

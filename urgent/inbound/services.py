@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from urgent.core.redact import message_redact, text_redact
 from urgent.inbound import selectors
 from urgent.inbound.models import InboundMessage
 from urgent.inbound.reading import Unreadable, header, message_id, message_read
@@ -216,3 +217,17 @@ def supporter_messages_forget(*, supporter: Supporter) -> int:
     """For erasure: delete the mail a supporter sent us (it holds their address and words)."""
     deleted, _detail = InboundMessage.objects.filter(supporter=supporter).delete()
     return int(deleted)
+
+
+def inbound_messages_redact(*, message_ids: Sequence[str], needles: Sequence[str]) -> int:
+    """For erasure: take a supporter (`needles`: address, names) out of kept messages, such
+    as an official's reply that quotes their letter; the messages stay as evidence."""
+    ids = {m.strip() for m in message_ids if m and m.strip()}
+    ids |= {f"<{m.strip('<>')}>" for m in ids} | {m.strip("<>") for m in ids}
+    rows = list(InboundMessage.objects.filter(message_id__in=ids)) if ids else []
+    for row in rows:
+        row.raw = message_redact(bytes(row.raw), needles)
+        row.size = len(row.raw)
+        row.subject = text_redact(row.subject, needles)[:300]
+        row.save(update_fields=["raw", "size", "subject"])
+    return len(rows)

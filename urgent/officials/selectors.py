@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 
 from django.db.models import Q, QuerySet
 
 from urgent.officials.models import ContactPoint, Official
+from urgent.officials.services import OFFICIAL_FIELDS
 
 
 def official_search(
@@ -42,3 +45,18 @@ def official_search(
 
 def official_get(*, official_uuid: uuid.UUID) -> Official | None:
     return Official.objects.filter(uuid=official_uuid).first()
+
+
+def official_fingerprint(*, official: Official) -> str:
+    """A digest of an official's fields and contact points as an editor shows them.
+
+    An official is shared by every case it is a target of, so the case's version cannot
+    tell whether someone changed it from another case meanwhile; this can (one query).
+    """
+    points = list(
+        ContactPoint.objects.filter(official=official)
+        .order_by("pk")
+        .values_list("pk", "kind", "value", "label")
+    )
+    fields = [getattr(official, key) for key in OFFICIAL_FIELDS]
+    return hashlib.sha256(json.dumps([fields, points], default=str).encode()).hexdigest()[:24]

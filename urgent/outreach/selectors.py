@@ -18,12 +18,16 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
+from urgent.actions.models import LetterDelivery
 from urgent.actions.selectors import supporter_actions_export
-from urgent.cases.models import Case
+from urgent.cases.models import Case, CaseEvent
 from urgent.cases.text import story_summary
 from urgent.core.countries import country_name
+from urgent.core.queue import WAITING, Status
 from urgent.inbound.selectors import supporter_messages_export
+from urgent.mailings.models import Delivery
 from urgent.mailings.rendering import MailingRenderer, Recipient, Rendered, TemplateSet
 from urgent.mailings.selectors import deliveries_since, supporter_mail_export
 from urgent.mailings.services import mailing_templates_load
@@ -176,3 +180,51 @@ def supporter_export(*, supporter: Supporter) -> dict[str, Any]:
         "mail_received": supporter_mail_export(supporter=supporter),
         "mail_sent_to_us": supporter_messages_export(supporter=supporter),
     }
+
+
+# -- What had already left when a case was stopped ---------------------------------------
+
+
+def case_stop_summary(*, case: Case) -> dict[str, Any] | None:
+    """For a stopped case: per channel, how many messages naming its people had left before
+    the stop, how many left after it (a letter already on the wire), how many are in flight
+    (a fax the gateway is dialling; it cannot be called back) and how many wait, held.
+
+    None when action on the case is not stopped. Three queries.
+    """
+    if not case.actions_stopped:
+        return None
+    stop = (
+        CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.STOPPED)
+        .order_by("-id")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    stopped_at = stop or case.updated_at
+    waiting = [s for s in WAITING if s != Status.SENDING]
+    letters = (
+        LetterDelivery.objects.filter(case=case)
+        .values("channel")
+        .annotate(
+            before=Count("id", filter=Q(sent_at__lte=stopped_at)),
+            after=Count("id", filter=Q(sent_at__gt=stopped_at)),
+            sending=Count("id", filter=Q(status=Status.SENDING)),
+            waiting=Count("id", filter=Q(status__in=waiting)),
+        )
+    )
+    mail = Delivery.objects.filter(mailing__hold_key=case.hold_key).aggregate(
+        before=Count("id", filter=Q(sent_at__lte=stopped_at)),
+        after=Count("id", filter=Q(sent_at__gt=stopped_at)),
+        sending=Count("id", filter=Q(status=Status.SENDING)),
+        waiting=Count("id", filter=Q(status__in=waiting)),
+    )
+    labels = {"email": _("Letters to officials by email"), "fax": _("Letters to officials by fax")}
+    rows = [
+        {"channel": labels.get(r["channel"], r["channel"]), **{k: r[k] for k in STOP_COUNTS}}
+        for r in sorted(letters, key=lambda r: r["channel"])
+    ]
+    rows.append({"channel": _("Emails to supporters about the case"), **mail})
+    return {"stopped_at": stopped_at, "rows": rows}
+
+
+STOP_COUNTS = ("before", "after", "sending", "waiting")

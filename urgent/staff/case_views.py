@@ -21,7 +21,7 @@ from urgent.core.errors import ApplicationError
 from urgent.core.roles import EDIT, PUBLISH, TRANSLATE, VIEW, role_can
 from urgent.core.selectors import organisation_default
 from urgent.officials.selectors import official_search
-from urgent.outreach.selectors import case_alert_languages, case_alert_preview
+from urgent.outreach.selectors import case_alert_languages, case_alert_preview, case_stop_summary
 from urgent.staff import forms
 from urgent.staff.selectors import publish_check
 
@@ -114,6 +114,7 @@ def editor_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[s
         else [],
         "translations": {t.language: t for t in case.translations.all()},
         "translation_languages": [c for c in ("en", "fr", "es", "de") if c != case.language],
+        "stop_summary": case_stop_summary(case=case),
     }
     context.update(overrides)
     # The case's own words are in its language, whatever the language of the workspace.
@@ -350,7 +351,7 @@ def case_translation(request: HttpRequest, pk: int, language: str) -> HttpRespon
     if language not in {"en", "fr", "es", "de"} or language == case.language:
         raise Http404
     existing = CaseTranslation.objects.filter(case=case, language=language).first()
-    initial = {}
+    initial: dict[str, Any] = {"version": existing.version if existing else 0}
     if existing:
         initial = {
             "headline": existing.headline,
@@ -358,6 +359,7 @@ def case_translation(request: HttpRequest, pk: int, language: str) -> HttpRespon
             "background": existing.background,
             "asks": "\n".join(existing.asks),
             "done": existing.state == CaseTranslation.State.DONE,
+            "version": existing.version,
         }
     form = forms.TranslationForm(request.POST or None, initial=initial)
     for field in form.fields.values():  # the text typed is in the target language
@@ -365,11 +367,20 @@ def case_translation(request: HttpRequest, pk: int, language: str) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["asks"] = [a for a in data["asks"].splitlines() if a.strip()]
-        services.case_translation_save(
-            case=case, actor=request.user, language=language, data=data, done=data.pop("done")
-        )
-        messages.success(request, _("Translation saved."))
-        return redirect("staff_case_edit", case.pk)
+        try:
+            services.case_translation_save(
+                case=case,
+                actor=request.user,
+                language=language,
+                data=data,
+                done=data.pop("done"),
+                expected_version=data.pop("version"),
+            )
+        except ApplicationError as exc:
+            forms.form_errors_add(form, exc)
+        else:
+            messages.success(request, _("Translation saved."))
+            return redirect("staff_case_edit", case.pk)
     return render(
         request,
         "staff/case_translation.html",

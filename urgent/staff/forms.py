@@ -234,6 +234,9 @@ class TargetForm(forms.Form):
         help_text=_("Leave empty to use the official's own salutation."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # The official as read (officials.selectors.official_fingerprint): it is shared by
+    # other cases, whose editors do not move this case's version.
+    official_seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
 class ContactPointsForm(forms.Form):
@@ -420,3 +423,6 @@ class TranslationForm(forms.Form):
         label=_("Asks, one per line"), widget=forms.Textarea(attrs={"rows": 6}), required=False
     )
     done = forms.BooleanField(label=_("This translation is complete"), required=False)
+    # The translation's version when the page was opened (0: none yet), for the
+    # concurrent-edit check; empty from a client that does not send it.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from urgent.core.access import staff_required
 from urgent.core.errors import ApplicationError
 from urgent.core.roles import EDIT
 from urgent.officials.models import Official
+from urgent.officials.selectors import official_fingerprint
 from urgent.officials.services import OFFICIAL_FIELDS, official_create
 from urgent.staff import forms
 from urgent.staff.case_views import editor_context
@@ -81,18 +82,46 @@ def case_target_new(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(EDIT)
 @require_POST
 def case_target_remove(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
-    target = get_object_or_404(CaseTarget, pk=target_pk, case_id=pk)
-    services.case_target_remove(target=target, actor=request.user)
-    messages.success(request, _("Target removed."))
+    target = CaseTarget.objects.filter(pk=target_pk, case_id=pk).select_related("case").first()
+    if target is None:
+        get_object_or_404(Case, pk=pk)
+        messages.error(request, _("This target was already removed by someone else."))
+        return redirect("staff_case_edit", pk)
+    raw = request.POST.get("version", "")
+    try:
+        services.case_target_remove(
+            target=target,
+            actor=request.user,
+            expected_version=int(raw) if raw.isdigit() else None,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Target removed."))
     return redirect("staff_case_edit", pk)
 
 
 @staff_required(EDIT)
 def case_target_edit(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
     """Change a target in place: role, salutation, the official and its contact points."""
-    target = get_object_or_404(
-        CaseTarget.objects.select_related("case", "official"), pk=target_pk, case_id=pk
+    target = (
+        CaseTarget.objects.select_related("case", "official")
+        .filter(pk=target_pk, case_id=pk)
+        .first()
     )
+    if target is None:
+        if request.method != "POST":
+            raise Http404
+        get_object_or_404(Case, pk=pk)
+        # Removed by someone else while this editor was open: say so, do not 404.
+        messages.error(
+            request,
+            _(
+                "This target was removed by someone else while you were editing it; "
+                "nothing was saved."
+            ),
+        )
+        return redirect(reverse("staff_case_edit", args=[pk]) + "#targets-heading")
     official = target.official
     points = list(official.contact_points.all())
     data = request.POST if request.method == "POST" else None
@@ -102,6 +131,7 @@ def case_target_edit(request: HttpRequest, pk: int, target_pk: int) -> HttpRespo
             "role": target.role,
             "salutation": target.salutation,
             "version": target.case.version,
+            "official_seen": official_fingerprint(official=official),
         },
     )
     official_form = forms.OfficialForm(
@@ -119,6 +149,7 @@ def case_target_edit(request: HttpRequest, pk: int, target_pk: int) -> HttpRespo
                 salutation=target_form.cleaned_data["salutation"],
                 official_data=official_form.official_data(),
                 contact_points=points_form.changes(),
+                official_seen=target_form.cleaned_data["official_seen"] or None,
             )
         except ApplicationError as exc:
             forms.form_errors_add(target_form, exc)

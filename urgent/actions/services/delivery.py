@@ -37,6 +37,7 @@ from urgent.core.queue import (
     Recorder,
     Report,
     RowHold,
+    holds_reason,
     queue_claim,
     queue_due_exist,
     queue_reclaim,
@@ -91,8 +92,30 @@ def deliveries_hold_and_release() -> tuple[int, int]:
 
 
 def deliveries_reclaim(*, now: datetime.datetime | None = None) -> int:
-    """Put back letters whose worker died mid-send: their lease ran out."""
+    """Put back letters whose worker died mid-send: their lease ran out.
+
+    A fax whose lease ran out while its gateway never reported is not a dead worker but
+    an attempt that failed: it is retried on the one schedule, and counted, so a gateway
+    that swallows faxes is not dialled again forever.
+    """
+    now = now or timezone.now()
+    _faxes_unreported_fail(now)
     return queue_reclaim(LETTERS, now=now)
+
+
+def _faxes_unreported_fail(now: datetime.datetime) -> None:
+    stale = LetterDelivery.objects.filter(
+        status=S.SENDING,
+        claimed_until__lt=now,
+        fax_transmissions__status=FaxTransmission.Status.SUBMITTED,
+    ).distinct()
+    error = "fax not transmitted: the fax gateway did not report on it within a day"
+    for delivery in stale:
+        with transaction.atomic():
+            FaxTransmission.objects.filter(
+                delivery=delivery, status=FaxTransmission.Status.SUBMITTED
+            ).update(status=FaxTransmission.Status.FAILED, finished_at=now, detail=error)
+            Recorder(LetterDelivery).temporary(delivery.pk, attempts=delivery.attempts, error=error)
 
 
 def _usage(official_ids: set[int], now: datetime.datetime) -> dict[int, tuple[int, int]]:
@@ -181,6 +204,11 @@ def _letters_load(ids: list[int]) -> Sequence[LetterDelivery]:
 
 
 def _letter_send(delivery: LetterDelivery) -> Outcome:
+    # The stop switch may have committed after this batch was claimed: ask again before
+    # each letter, so at most the letter already on the wire leaves after the stop.
+    held = holds_reason([delivery.case.hold_key])
+    if held:
+        return Outcome.held(held)
     if delivery.channel == "fax":
         return _send_fax(delivery)
     return _send_email(delivery, delivery.addressed)  # type: ignore[attr-defined]
@@ -279,7 +307,7 @@ def _send_fax(delivery: LetterDelivery) -> Outcome:
         return Outcome.temporary(str(exc))
     except FaxPermanentError as exc:
         return Outcome.failed(str(exc))
-    submitted = result.status == "submitted"
+    open_ = result.status in {"submitted", "handed"}
     FaxTransmission.objects.create(
         delivery=delivery,
         gateway=gateway.name,
@@ -287,12 +315,17 @@ def _send_fax(delivery: LetterDelivery) -> Outcome:
         status=result.status,
         pages=result.pages,
         detail=result.detail[:2000],
-        finished_at=None if submitted else timezone.now(),
+        finished_at=None if open_ else timezone.now(),
     )
-    if submitted:
+    if result.status == "submitted":
         # The gateway is dialling: the row stays claimed, so the sweep does not send it
         # twice, until its report comes (fax_status_record).
         return Outcome.submitted(FAX_LEASE)
+    if result.status == "handed":
+        # Email-to-fax took it and may never report: it is not sent again, but it is shown
+        # as handed over, not as sent, until a confirmation is recorded.
+        LetterDelivery.objects.filter(pk=delivery.pk).update(awaiting_confirmation=True)
+        return Outcome.sent()
     if result.status == "sent":
         return Outcome.sent()
     return Outcome.temporary(f"fax not transmitted: {result.detail or 'no reason given'}")
@@ -306,20 +339,29 @@ def fax_callback_url(delivery: LetterDelivery) -> str:
 def fax_status_record(
     *, transmission: FaxTransmission, status: str, pages: int | None, detail: str
 ) -> None:
-    """What the gateway said about a fax: sent, or failed (dialled again later)."""
+    """What the gateway said about a fax: sent, or failed (dialled again later).
+
+    A fax handed to an email-to-fax gateway counted as gone already; its confirmation
+    only clears `awaiting_confirmation`, and its failure sends it again.
+    """
+    waiting = {FaxTransmission.Status.SUBMITTED, FaxTransmission.Status.HANDED}
     with transaction.atomic():
         transmission = FaxTransmission.objects.select_for_update().get(pk=transmission.pk)
-        if transmission.status != FaxTransmission.Status.SUBMITTED or status == "submitted":
+        if transmission.status not in waiting or status in waiting:
             return
+        handed = transmission.status == FaxTransmission.Status.HANDED
         transmission.status = status
         transmission.pages = pages if pages is not None else transmission.pages
         transmission.detail = detail[:2000]
         transmission.finished_at = timezone.now()
         transmission.save()
         delivery = LetterDelivery.objects.select_for_update().get(pk=transmission.delivery_id)
+        if handed:
+            LetterDelivery.objects.filter(pk=delivery.pk).update(awaiting_confirmation=False)
         recorder = Recorder(LetterDelivery)
         if status == "sent":
-            recorder.sent(delivery.pk)
+            if not handed:
+                recorder.sent(delivery.pk)
             return
         # A busy line or no answer: dial again later, like a temporary SMTP error.
         error = f"fax not transmitted: {detail or 'no reason given'}"
@@ -358,10 +400,20 @@ def fax_poll_open(*, older_than: datetime.timedelta = datetime.timedelta(minutes
 
 
 def digests_send_due(*, now: datetime.datetime | None = None) -> int:
-    """Send each digest target yesterday's (and older) letters on a case as one message."""
+    """Send each digest target yesterday's (and older) letters on a case as one message.
+
+    At most one digest per target per day: the day is taken on the target
+    (`last_sent_on`) with one conditional UPDATE before anything is claimed, so a second
+    run the same day, or a second worker at the same moment, finds it taken and sends
+    nothing. When nothing could be sent (the mail server was down) the day is given back,
+    and the letters, deferred on the one retry schedule, go when their retry is due.
+    """
     now = now or timezone.now()
+    today = timezone.localdate(now)
     start_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    targets = DigestTarget.objects.select_related("target__case__organisation", "target__official")
+    targets = DigestTarget.objects.filter(
+        Q(last_sent_on__isnull=True) | Q(last_sent_on__lt=today)
+    ).select_related("target__case__organisation", "target__official")
     sent = 0
     for digest in targets:
         target = digest.target
@@ -375,27 +427,52 @@ def digests_send_due(*, now: datetime.datetime | None = None) -> int:
                 created_at__lt=start_of_today,
             )
         )
-        claimed = queue_claim(LETTERS, token=token_new(), limit=10_000, scope=scope, now=now)
-        if not claimed.ids:
+        if not queue_due_exist(LETTERS, scope=scope, now=now) or not _digest_day_take(
+            digest, today
+        ):
             continue
+        claimed = queue_claim(LETTERS, token=token_new(), limit=10_000, scope=scope, now=now)
         waiting = list(
             LetterDelivery.objects.filter(pk__in=claimed.ids)
             .select_related("action", "contact_point")
             .order_by("id")
         )
-        sent += _send_digest(digest, waiting)
+        groups = _send_digest(digest, waiting, today) if waiting else 0
+        if not groups:
+            _digest_day_give_back(digest, today)
+        sent += groups
     return sent
 
 
-def _send_digest(digest: DigestTarget, waiting: list[LetterDelivery]) -> int:
+def _digest_day_take(digest: DigestTarget, today: datetime.date) -> bool:
+    """Take today for this target's digest; False when a digest already went (or is going)."""
+    return bool(
+        DigestTarget.objects.filter(pk=digest.pk)
+        .filter(Q(last_sent_on__isnull=True) | Q(last_sent_on__lt=today))
+        .update(last_sent_on=today)
+    )
+
+
+def _digest_day_give_back(digest: DigestTarget, today: datetime.date) -> None:
+    DigestTarget.objects.filter(pk=digest.pk, last_sent_on=today).update(
+        last_sent_on=digest.last_sent_on
+    )
+
+
+def _send_digest(digest: DigestTarget, waiting: list[LetterDelivery], today: datetime.date) -> int:
+    """Mail one digest per contact point; returns how many were accepted by the server."""
     case = digest.target.case
     recorder = Recorder(LetterDelivery)
     by_point: dict[int, list[LetterDelivery]] = defaultdict(list)
     for delivery in waiting:
         by_point[delivery.contact_point_id].append(delivery)
-    for group in by_point.values():
+    accepted = 0
+    for point_id, group in by_point.items():
         count = len(group)
-        digest_id = message_id_for(uuid.uuid4(), kind="digest")
+        # The same Message-ID for the same target, address and day: a copy that still got
+        # through twice is one message to the receiving server.
+        key = uuid.uuid5(uuid.NAMESPACE_URL, f"digest:{digest.pk}:{point_id}:{today}")
+        digest_id = message_id_for(key, kind="digest")
         try:
             mail_send(
                 to=[group[0].contact_point.value],
@@ -423,5 +500,5 @@ def _send_digest(digest: DigestTarget, waiting: list[LetterDelivery]) -> int:
         LetterDelivery.objects.filter(pk__in=[d.pk for d in group]).update(
             digest_message_id=digest_id
         )
-    DigestTarget.objects.filter(pk=digest.pk).update(last_sent_on=timezone.localdate())
-    return len(by_point)
+        accepted += 1
+    return accepted

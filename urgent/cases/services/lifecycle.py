@@ -36,8 +36,10 @@ from urgent.cases.services.photos import people_photos_discard
 from urgent.core.audit import audit_record, audit_snapshot
 from urgent.core.errors import ApplicationError, Conflict
 from urgent.core.models import Organisation
+from urgent.core.queue import queue_hold_lift, queue_hold_set
 from urgent.core.roles import EDIT, PUBLISH, TRANSLATE, role_require
-from urgent.officials.models import ContactPoint
+from urgent.officials.models import ContactPoint, Official
+from urgent.officials.selectors import official_fingerprint
 from urgent.officials.services import contact_point_add, contact_point_update, official_update
 
 logger = logging.getLogger(__name__)
@@ -400,11 +402,14 @@ def case_close(
 def case_stop_switch(
     *, case: Case, actor: Actor, stopped: bool, hide_names: bool, reason: str
 ) -> Case:
-    """Stop (or resume) action at once: forms hidden, queued deliveries held, names hidden.
+    """Stop (or resume) action at once: forms hidden, everything naming the person held.
 
-    Delivery workers read `actions_stopped` when they claim work, so nothing queued for a
-    stopped case leaves until it is resumed. The reason stays in the audit log only: the
-    event says what changed, not why (other instances receive it).
+    In the same transaction the case's queue hold (`Case.hold_key`) is set, or lifted on
+    resume: every claim reads holds in its own transaction, so once this commits no worker
+    claims another letter, fax or batch of a mailing about the case (alerts, Further
+    Information, outcome notices), and the letter worker re-checks the hold before each
+    letter of a batch already claimed. The reason stays in the audit log only: the event
+    says what changed, not why (other instances receive it).
     """
     role_require(actor, PUBLISH)
     if not reason.strip():
@@ -418,6 +423,10 @@ def case_stop_switch(
     case.hide_names = hide_names
     case.version += 1
     case.save(update_fields=["actions_stopped", "hide_names", "version", "updated_at"])
+    if stopped:
+        queue_hold_set(key=case.hold_key, reason=_("held: action on this case is stopped"))
+    else:
+        queue_hold_lift(key=case.hold_key)
     after = {**audit_snapshot(case, ["actions_stopped", "hide_names"]), "reason": reason.strip()}
     audit_record(
         actor=actor,
@@ -541,13 +550,16 @@ def case_target_update(
     salutation: str = "",
     official_data: Mapping[str, Any] | None = None,
     contact_points: Sequence[Mapping[str, Any]] = (),
+    official_seen: str | None = None,
 ) -> CaseTarget:
     """Change a target in place: its role and salutation on this case, and its official.
 
     `official_data` and `contact_points` change the official in the directory, for every
     case it is on; each contact point is `{"id", "value", "label"}` to change one, or
     `{"kind", "value", "label"}` without an id to add one. Refused, with nothing changed,
-    when the case was saved by someone else since `expected_version` was read.
+    when the case was saved by someone else since `expected_version` was read, or when
+    the official was changed (from this or another case) since `official_seen`, its
+    `official_fingerprint`, was read.
     """
     role_require(actor, EDIT)
     if role not in CaseTarget.Role.values:
@@ -556,6 +568,15 @@ def case_target_update(
             fields={"role": [_("Choose Write to or Copy to.")]},
         )
     _version_claim(case=target.case, expected_version=expected_version)
+    if official_seen is not None:
+        official = Official.objects.select_for_update().get(pk=target.official_id)
+        if official_fingerprint(official=official) != official_seen:
+            raise Conflict(
+                _(
+                    "Someone else changed this official while you were editing it. Your "
+                    "changes were not saved: reload the page, then apply them again."
+                )
+            )
     before = {"role": target.role, "salutation": target.salutation}
     if role != target.role:
         target.position = target.case.targets.filter(role=role).count()
@@ -595,8 +616,13 @@ def case_target_update(
 
 
 @transaction.atomic
-def case_target_remove(*, target: CaseTarget, actor: Actor) -> None:
+def case_target_remove(
+    *, target: CaseTarget, actor: Actor, expected_version: int | None = None
+) -> None:
+    """Remove a target; with `expected_version`, refused when the case was saved since."""
     role_require(actor, EDIT)
+    if expected_version is not None:
+        _version_claim(case=target.case, expected_version=expected_version)
     audit_record(
         actor=actor,
         action="case.target_remove",
@@ -608,14 +634,33 @@ def case_target_remove(*, target: CaseTarget, actor: Actor) -> None:
 
 @transaction.atomic
 def case_translation_save(
-    *, case: Case, actor: Actor, language: str, data: Mapping[str, Any], done: bool
+    *,
+    case: Case,
+    actor: Actor,
+    language: str,
+    data: Mapping[str, Any],
+    done: bool,
+    expected_version: int | None = None,
 ) -> CaseTranslation:
+    """Save a translation. With `expected_version` (the translation's version when the
+    translator opened it, 0 for none yet), refused with nothing changed when someone else
+    saved it meanwhile, so a second translator never silently overwrites the first."""
     role_require(actor, TRANSLATE)
     if language == case.language:
         raise ApplicationError(_("This is the case's own language; edit the case instead."))
-    translation, _created = CaseTranslation.objects.get_or_create(
+    translation, created = CaseTranslation.objects.select_for_update().get_or_create(
         case=case, language=language, defaults={"headline": str(data.get("headline", ""))}
     )
+    seen = 0 if created else translation.version
+    if expected_version is not None and expected_version != seen:
+        raise Conflict(
+            _(
+                "Someone else saved this translation while you were editing it. Your changes "
+                "were not saved: reload the page, then apply them again."
+            )
+        )
+    if not created:
+        translation.version += 1
     before = audit_snapshot(translation, ["headline", "state"])
     translation.headline = str(data.get("headline", "")).strip()
     translation.story = str(data.get("story", "")).strip()

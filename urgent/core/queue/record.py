@@ -31,17 +31,24 @@ class Report:
     bounced: int = 0
     cancelled: int = 0
     submitted: int = 0
+    held: int = 0
     errors: list[str] = field(default_factory=list)
     stopped_because: str = ""
 
     @property
     def handled(self) -> int:
         return (
-            self.sent + self.deferred + self.failed + self.bounced + self.cancelled + self.submitted
+            self.sent
+            + self.deferred
+            + self.failed
+            + self.bounced
+            + self.cancelled
+            + self.submitted
+            + self.held
         )
 
     def add(self, other: Report) -> None:
-        for name in ("sent", "deferred", "failed", "bounced", "cancelled", "submitted"):
+        for name in ("sent", "deferred", "failed", "bounced", "cancelled", "submitted", "held"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors += other.errors
         self.stopped_because = self.stopped_because or other.stopped_because
@@ -110,9 +117,9 @@ class Recorder:
     def final(
         self, pk: int, status: str, error: str, *, attempted: bool = True, cursor: Any = None
     ) -> None:
-        """failed, bounced or cancelled; `attempted` counts one more try."""
+        """failed, bounced, cancelled or held; `attempted` counts one more try."""
         self._run(cursor, "final", [status, int(attempted), error[:ERROR_MAX], pk])
-        counter = {Status.FAILED: "failed", Status.BOUNCED: "bounced"}.get(
+        counter = {Status.FAILED: "failed", Status.BOUNCED: "bounced", Status.HELD: "held"}.get(
             Status(status), "cancelled"
         )
         setattr(self.report, counter, getattr(self.report, counter) + 1)

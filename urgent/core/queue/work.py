@@ -27,8 +27,8 @@ Row = TypeVar("Row", bound=QueueItem)
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one row: sent, temporary (retry), failed, bounced, cancelled or
-    submitted (a service will report later; the row stays claimed for `keep`)."""
+    """What happened to one row: sent, temporary (retry), failed, bounced, cancelled, held
+    or submitted (a service will report later; the row stays claimed for `keep`)."""
 
     kind: str
     error: str = ""
@@ -54,6 +54,11 @@ class Outcome:
     def submitted(cls, keep: timedelta) -> Outcome:
         return cls("submitted", keep=keep)
 
+    @classmethod
+    def held(cls, reason: str) -> Outcome:
+        """Not sent: a hold came after the claim (the stop switch); no attempt is counted."""
+        return cls(Status.HELD, reason)
+
 
 def outcome_record(recorder: Recorder, row: QueueItem, outcome: Outcome) -> None:
     if outcome.kind == "sent":
@@ -62,6 +67,8 @@ def outcome_record(recorder: Recorder, row: QueueItem, outcome: Outcome) -> None
         recorder.temporary(row.pk, attempts=row.attempts, error=outcome.error)
     elif outcome.kind == "submitted":
         recorder.submitted(row.pk, keep=outcome.keep or timedelta(days=1))
+    elif outcome.kind == Status.HELD:
+        recorder.final(row.pk, Status.HELD, outcome.error, attempted=False)
     else:
         recorder.final(row.pk, outcome.kind, outcome.error)
 

@@ -21,7 +21,14 @@ from django.utils import timezone
 
 from urgent.core.mail.prepared import PreparedMessage, mail_connection_describe, mail_send_one
 from urgent.core.mail.smtp import EmailBackend, TransportError
-from urgent.core.queue import Recorder, Report, queue_claim, queue_lease_renew, queue_release
+from urgent.core.queue import (
+    Recorder,
+    Report,
+    holds_reason,
+    queue_claim,
+    queue_lease_renew,
+    queue_release,
+)
 from urgent.core.ratelimit import ratelimit_hit
 from urgent.mailings.engine.parts import (
     RefusalStreak,
@@ -307,6 +314,12 @@ class Sender:
         state = Mailing.objects.filter(pk=self.mailing.pk).values_list("state", flat=True).first()
         if state != Mailing.State.SENDING:
             self.report.stopped_because = f"mailing is {state}"
+            return True
+        # A hold set after this batch was claimed (the stop switch) ends the batch too: the
+        # rows not sent go back to the queue, where the hold keeps them.
+        held = holds_reason([self.mailing.hold_key])
+        if held:
+            self.report.stopped_because = held
             return True
         return False
 

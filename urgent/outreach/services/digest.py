@@ -29,8 +29,12 @@ def _cases_collect(*, since: datetime.datetime, now: datetime.datetime) -> tuple
     """The week's published cases, and which weekly readers each matches."""
     items: Items = {}
     wants: Wants = defaultdict(set)
+    # A stopped case is left out: nothing naming its people leaves while it is stopped.
     for case in Case.objects.filter(
-        status=Case.Status.ACTIVE, published_at__gte=since, published_at__lt=now
+        status=Case.Status.ACTIVE,
+        actions_stopped=False,
+        published_at__gte=since,
+        published_at__lt=now,
     ):
         context = case_context(case, case.language)
         items[f"c{case.pk}"] = (
@@ -47,7 +51,7 @@ def _updates_collect(
 ) -> None:
     """The week's Further Information, for weekly readers who follow each case."""
     for update in Update.objects.filter(
-        published_at__gte=since, published_at__lt=now
+        published_at__gte=since, published_at__lt=now, case__actions_stopped=False
     ).select_related("case"):
         items[f"u{update.pk}"] = (
             "updates",

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from urgent.actions.selectors import supporter_identifiers, supporter_official_replies
 from urgent.actions.services import supporter_letters_erase
 from urgent.core.audit import audit_object_forget, audit_record
-from urgent.inbound.services import supporter_messages_forget
+from urgent.inbound.services import inbound_messages_redact, supporter_messages_forget
 from urgent.mailings.services import deliveries_supporter_forget
 from urgent.supporters.models import Supporter
 from urgent.supporters.services import supporter_anonymise
@@ -22,14 +23,21 @@ def supporter_erase(*, supporter: Supporter) -> Supporter:
     """Remove everything that identifies a supporter; keep the anonymous counts.
 
     Mail queued to them and letters queued from them are stopped; the letters they wrote
-    are blanked; the mail they sent us, their consents, subscriptions and requests are
-    deleted; audit entries about them keep only what was done and when. The supporter row
-    stays as an anonymous shell, so "how many people acted" stays true. Safe to repeat.
+    are blanked; officials' replies to them are kept without their address and name; the
+    mail they sent us, their consents, subscriptions and requests are deleted; audit
+    entries about them keep only what was done and when. The supporter row stays as an
+    anonymous shell, so "how many people acted" stays true. Safe to repeat.
     """
     supporter = Supporter.objects.select_for_update().get(pk=supporter.pk)
     if supporter.status == Supporter.Status.ERASED:
         return supporter
     deliveries_supporter_forget(supporter=supporter)
+    # Officials' replies stay as evidence; the copy the receiver kept loses the supporter
+    # too (their address in To or Cc, their name in the quoted letter).
+    replies = supporter_official_replies(supporter=supporter).values_list("message_id", flat=True)
+    inbound_messages_redact(
+        message_ids=list(replies), needles=supporter_identifiers(supporter=supporter)
+    )
     supporter_letters_erase(supporter=supporter)
     supporter_messages_forget(supporter=supporter)
     audit_object_forget(

@@ -52,6 +52,7 @@ def case_alert_schedule(*, case: Case) -> Mailing | None:
         language=case.language,
         context={"case": case_context(case, case.language)},
         translations=case_contexts_per_language(case),
+        hold_key=case.hold_key,
     )
     if mailing.state == Mailing.State.DRAFT:
         mailing_audience_add(mailing=mailing, supporters=alert_audience(case=case, weekly=False))
@@ -75,6 +76,8 @@ def _followers_schedule(
         },
         translations=case_contexts_per_language(case, extra),
         unsubscribe_extra=f"case:{case.uuid.hex}",
+        # The stop switch holds this key: no batch is claimed while the case is stopped.
+        hold_key=case.hold_key,
     )
     if mailing.state == Mailing.State.DRAFT:
         acted, subscribed = followers(case=case)
@@ -134,6 +137,8 @@ def _schedules(event: CaseEvent) -> list[tuple[str, str, Callable[[], Mailing | 
     """(purpose, key, schedule) for each notice an event calls for; none for the stop switch.
 
     The stop switch tells no supporter anything: delivery workers read it when they claim.
+    An event of a case stopped meanwhile is still decided (its mailing scheduled, once), but
+    the mailing is held by the case's hold key, so nothing leaves until action resumes.
     """
     kind, case, update, outcome = event.kind, event.case, event.update, event.outcome
     if kind == CaseEvent.Kind.PUBLISHED:
