@@ -11,6 +11,7 @@ from django.core import mail
 
 from tests.inbound.samples import BROKEN_MIME, UNKNOWN_CHARSET_BODY, delivery_report, request_mail
 from tests.supporters.factories import supporter_with_history
+from urgent.actions.services.common import bounce_address
 from urgent.cases.models import Case
 from urgent.inbound import router
 from urgent.inbound.models import InboundMessage
@@ -54,8 +55,13 @@ def handlers(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
         return bool(calls["official_answer"])
 
     monkeypatch.setattr(router, "dsn_parse", dsn_parse)
-    monkeypatch.setattr(router, "mailing_bounce_record", lambda **kw: calls["mailing"].append(kw))
-    monkeypatch.setattr(router, "letter_bounce_record", lambda **kw: calls["letter"].append(kw))
+
+    def recorder(name: str) -> Any:
+        return lambda **kw: calls[name].append(kw) or calls["matches"]
+
+    calls["matches"] = True
+    monkeypatch.setattr(router, "mailing_bounce_record", recorder("mailing"))
+    monkeypatch.setattr(router, "letter_bounce_record", recorder("letter"))
     monkeypatch.setattr(router, "official_reply_record", official)
     yield calls
 
@@ -169,8 +175,29 @@ def test_delivery_reports_go_to_both_bounce_recorders(
         "diagnostic": "550 5.1.1 user unknown",
     }
     assert handlers["mailing"] == [expected]
-    assert handlers["letter"] == [expected]
+    assert handlers["letter"] == [{**expected, "delivery_id": None}]
     assert mail.outbox == []
+
+
+def test_a_report_about_no_message_of_ours_is_kept_but_not_counted(
+    deliver: Callable[..., InboundMessage], handlers: dict[str, Any]
+) -> None:
+    handlers["matches"] = False
+    row = deliver(delivery_report(), mail_from="")
+    assert (row.status, row.route) == (Status.IGNORED, InboundMessage.Route.BOUNCE)
+    assert "not counted" in row.note
+
+
+def test_a_report_to_a_letters_signed_return_path_names_the_letter(
+    deliver: Callable[..., InboundMessage], handlers: dict[str, Any], settings: Any
+) -> None:
+    settings.URGENT_FROM_EMAIL = "Urgent <actions@urgent.example.org>"
+    row = deliver(delivery_report(), mail_from="", to=bounce_address(41))
+    assert row.status == Status.PROCESSED
+    assert handlers["letter"][0]["delivery_id"] == 41
+    forged = bounce_address(41).replace("+29.", "+2a.")
+    deliver(delivery_report() + b"\r\n", mail_from="", to=forged)
+    assert handlers["letter"][1]["delivery_id"] is None
 
 
 def test_official_replies_then_unmatched(

@@ -25,42 +25,37 @@ from urgent.officials.services import contact_point_bounce_record
 
 S = LetterDelivery.Status
 _MSGID = re.compile(r"<[^<>\s]+>")
-RECENT = datetime.timedelta(days=30)
 
 
 def letter_bounce_record(
-    *, message_id: str, recipient: str, permanent: bool, diagnostic: str
+    *,
+    message_id: str,
+    recipient: str,
+    permanent: bool,
+    diagnostic: str,
+    delivery_id: int | None = None,
 ) -> bool:
     """A delivery status notification about a letter: mark it, count it on the address.
 
-    Matched by the letter's Message-ID (and the failed recipient when several share it), or
-    by the recipient alone when the report lost the Message-ID and exactly one recent letter
-    went to that address.
+    Only a report that proves it is about a letter Urgent sent counts: it quotes the
+    letter's Message-ID (random, known only to the letter's recipients), or it came back to
+    the letter's signed return path (`delivery_id`, read by `bounce_address_read`). A report
+    naming only an address proves nothing: anyone can write one. Each letter is counted on
+    its address once, however often its report arrives.
     """
-    recipient = recipient.strip().strip("<>").lower()
-    message_id = message_id_normalise(message_id)
-    rows = LetterDelivery.objects.filter(channel="email")
-    if message_id:
-        rows = rows.filter(Q(message_id=message_id) | Q(digest_message_id=message_id))
-        if recipient:
-            rows = rows.filter(contact_point__value__iexact=recipient)
-        matched = list(rows.order_by("id"))
-    elif recipient:
-        recent = list(
-            rows.filter(
-                contact_point__value__iexact=recipient,
-                sent_at__gte=timezone.now() - RECENT,
-            ).order_by("-sent_at")[:2]
-        )
-        matched = recent if len(recent) == 1 else []
-    else:
-        matched = []
+    matched = _bounced_deliveries(
+        message_id=message_id, recipient=recipient, delivery_id=delivery_id
+    )
     if not matched:
         return False
     with transaction.atomic():
-        LetterDelivery.objects.filter(pk__in=[d.pk for d in matched]).exclude(
-            status=S.BOUNCED
-        ).update(
+        fresh = list(
+            LetterDelivery.objects.select_for_update()
+            .filter(pk__in=[d.pk for d in matched])
+            .exclude(status=S.BOUNCED)
+            .values_list("pk", "contact_point_id")
+        )
+        LetterDelivery.objects.filter(pk__in=[pk for pk, _point in fresh]).update(
             status=S.BOUNCED if permanent else S.DEFERRED,
             # A delayed-delivery report: the remote server is still trying, so we do not
             # send it again (no next attempt), we only show what it said.
@@ -68,11 +63,33 @@ def letter_bounce_record(
             error=("bounced: " if permanent else "delayed by the receiving server: ")
             + diagnostic[:1900],
         )
-        for point_id in {d.contact_point_id for d in matched}:
+        for point_id in {point for _pk, point in fresh}:
             contact_point_bounce_record(
                 contact_point_id=point_id, permanent=permanent, diagnostic=diagnostic
             )
     return True
+
+
+def _bounced_deliveries(
+    *, message_id: str, recipient: str, delivery_id: int | None
+) -> list[LetterDelivery]:
+    recipient = recipient.strip().strip("<>").lower()
+    message_id = message_id_normalise(message_id)
+    rows = LetterDelivery.objects.filter(channel="email")
+    if delivery_id is not None:
+        own = rows.filter(pk=delivery_id).first()
+        if own is None:
+            return []
+        # A digest goes once to an address for several letters, with the first one's path.
+        same = Q(digest_message_id=own.digest_message_id) if own.digest_message_id else Q()
+        rows = rows.filter(Q(pk=own.pk) | same, contact_point_id=own.contact_point_id)
+    elif message_id:
+        rows = rows.filter(Q(message_id=message_id) | Q(digest_message_id=message_id))
+        if recipient:  # the copies to the other officials share the Message-ID
+            rows = rows.filter(contact_point__value__iexact=recipient)
+    else:
+        return []
+    return list(rows.order_by("id"))
 
 
 def _addresses(message: email.message.EmailMessage, *names: str) -> list[str]:
