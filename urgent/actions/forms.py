@@ -127,6 +127,9 @@ class ComposeForm(_Honeypot):
             letter=self.letter_text(),
             language=self.letter_language(),
             signed_as=self.signature.signed_as,
+            name=self.signature.name,
+            city=self.signature.city,
+            country=self.signature.country,
         )
 
 
