@@ -192,3 +192,39 @@ def test_reply_found_by_in_reply_to_and_unknown_mail_is_not_ours(demo: None, smt
     assert not official_reply_record(message=forged, raw=forged.as_bytes())
     stranger = _reply(From="x@example.org", To="someone@example.org", In_Reply_To="<nope@x>")
     assert not official_reply_record(message=stranger, raw=stranger.as_bytes())
+
+
+BAD_DATES = [
+    "not a date at all",
+    "Mon, 99 Foo 2026 99:99:99 +9999",
+    "Sat, 28 Nov 10000 10:00:00 +0000",
+    "",
+]
+
+
+def test_reply_with_an_unreadable_date_is_recorded_at_the_time_received(
+    demo: None, smtp: Smtp, django_capture_on_commit_callbacks: Any
+) -> None:
+    from urgent.inbound.services import inbound_accept
+
+    action = confirmed_letter("a@example.org")
+    deliveries_send_due()
+    to = action.deliveries.get(role="to")
+    for n, date in enumerate(BAD_DATES):
+        raw = (
+            "From: Mission <mission.tm@example.org>\r\n"
+            f"To: {reply_address(to.pk)}\r\n"
+            f"Subject: =?utf-8?q?Re:_your_letter_{n}?= =?bogus\r\n"
+            f"Message-ID: <bad-date-{n}@mission.example.org>\r\n"
+            f"Date: {date}\r\n"
+            "\r\nWe have received your letter.\r\n"
+        ).encode()
+        with django_capture_on_commit_callbacks(execute=True):
+            row = inbound_accept(
+                raw=raw, source="smtp", mail_from="mission.tm@example.org", rcpt_to=[]
+            )
+        row.refresh_from_db()
+        assert (row.status, row.route) == ("processed", "official_reply"), row.note
+        reply = OfficialReply.objects.get(message_id=f"<bad-date-{n}@mission.example.org>")
+        assert reply.received_at == row.received_at
+        assert reply.delivery == to and "received your letter" in reply.text

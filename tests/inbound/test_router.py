@@ -50,7 +50,7 @@ def handlers(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
             }
         ]
 
-    def official(*, message: Any, raw: bytes) -> bool:
+    def official(*, message: Any, raw: bytes, received_at: Any = None) -> bool:
         calls["official"].append(raw)
         return bool(calls["official_answer"])
 

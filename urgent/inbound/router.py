@@ -142,13 +142,13 @@ def _bounce(*, row: InboundMessage, message: EmailMessage, reason: str) -> Route
 
 
 def _automatic_reply(*, row: InboundMessage, message: EmailMessage, reason: str) -> Routed:
-    if official_reply_record(message=message, raw=bytes(row.raw)):
+    if official_reply_record(message=message, raw=bytes(row.raw), received_at=row.received_at):
         return Routed(Status.PROCESSED, Route.OFFICIAL_REPLY, f"automatic reply ({reason})")
     return Routed(Status.IGNORED, Route.AUTO_REPLY, reason)
 
 
 def _official_reply(*, row: InboundMessage, message: EmailMessage) -> Routed:
-    if official_reply_record(message=message, raw=bytes(row.raw)):
+    if official_reply_record(message=message, raw=bytes(row.raw), received_at=row.received_at):
         return Routed(Status.PROCESSED, Route.OFFICIAL_REPLY)
     logger.info("inbound message %s matched nothing", row.pk)
     return Routed(Status.UNMATCHED, Route.OTHER, "matched no request, case or letter")

@@ -92,13 +92,51 @@ def _bounced_deliveries(
     return list(rows.order_by("id"))
 
 
+def _headers(message: email.message.EmailMessage, name: str) -> list[str]:
+    """Every value of a header as text; one the parser chokes on is taken as written."""
+    try:
+        return [str(v) for v in message.get_all(name, [])]
+    except Exception:  # the header classes raise many types on hostile values
+        return [str(v) for key, v in message.raw_items() if key.lower() == name.lower()]
+
+
+def _header(message: email.message.EmailMessage, name: str) -> str:
+    found = _headers(message, name)
+    return found[0].strip() if found else ""
+
+
 def _addresses(message: email.message.EmailMessage, *names: str) -> list[str]:
-    values = [str(v) for name in names for v in message.get_all(name, [])]
-    return [addr.lower() for _name, addr in email.utils.getaddresses(values) if addr]
+    values = [v for name in names for v in _headers(message, name)]
+    try:
+        pairs = email.utils.getaddresses(values)
+    except Exception:
+        return []
+    return [addr.lower() for _name, addr in pairs if addr and "\n" not in addr]
+
+
+def _written_at(
+    message: email.message.EmailMessage, received: datetime.datetime
+) -> datetime.datetime:
+    """When the reply says it was written; the time received when its Date cannot be read
+    or is far from the truth (a reply dated before the letter or in the future)."""
+    try:
+        date = email.utils.parsedate_to_datetime(_header(message, "Date"))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return received
+    if timezone.is_naive(date):
+        date = timezone.make_aware(date, datetime.UTC)
+    if not (
+        received - datetime.timedelta(days=366) <= date <= received + datetime.timedelta(days=1)
+    ):
+        return received
+    return date
 
 
 def _reply_text(message: email.message.EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain", "html"))
+    try:
+        part = message.get_body(preferencelist=("plain", "html"))
+    except Exception:  # a body the parser cannot walk: the raw message is kept anyway
+        return ""
     if part is None:
         return ""
     try:
@@ -120,9 +158,7 @@ def _delivery_for(message: email.message.EmailMessage) -> LetterDelivery | None:
             if found is not None:
                 return found
     references = _MSGID.findall(
-        " ".join(
-            str(v) for v in message.get_all("In-Reply-To", []) + message.get_all("References", [])
-        )
+        " ".join(_headers(message, "In-Reply-To") + _headers(message, "References"))
     )
     if not references:
         return None
@@ -142,31 +178,36 @@ def _delivery_for(message: email.message.EmailMessage) -> LetterDelivery | None:
     return candidates[0]
 
 
-def official_reply_record(*, message: email.message.EmailMessage, raw: bytes) -> bool:
-    """Keep an official's reply to a letter as evidence; the raw message is stored as is."""
+def official_reply_record(
+    *,
+    message: email.message.EmailMessage,
+    raw: bytes,
+    received_at: datetime.datetime | None = None,
+) -> bool:
+    """Keep an official's reply to a letter as evidence; the raw message is stored as is.
+
+    Headers that cannot be read never lose the reply: a bad Date is the time received.
+    """
     delivery = _delivery_for(message)
     if delivery is None:
         return False
-    message_id = str(message.get("Message-ID", "")).strip()[:250]
+    message_id = _header(message, "Message-ID")[:250]
     if (
         message_id
         and OfficialReply.objects.filter(delivery=delivery, message_id=message_id).exists()
     ):
         return True  # the same reply, delivered twice
-    now = timezone.now()
+    now = received_at or timezone.now()
     path = default_storage.save(f"replies/{now:%Y/%m}/{uuid.uuid4().hex}.eml", ContentFile(raw))
     sender = _addresses(message, "From")
-    date = email.utils.parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
-    if date is not None and timezone.is_naive(date):
-        date = timezone.make_aware(date, datetime.UTC)
     OfficialReply.objects.create(
         delivery=delivery,
         case_id=delivery.case_id,
         official_id=delivery.official_id,
         from_address=(sender[0] if sender else "")[:320],
-        subject=text_clean(str(message.get("Subject", "")), multiline=False)[:998],
+        subject=text_clean(_header(message, "Subject"), multiline=False)[:998],
         text=_reply_text(message),
-        received_at=date or now,
+        received_at=_written_at(message, now),
         message_id=message_id,
         raw_path=path,
     )
