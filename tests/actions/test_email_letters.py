@@ -123,13 +123,20 @@ def test_names_and_subjects_with_line_breaks_never_reach_a_header(
     demo: None, smtp: Smtp, django_capture_on_commit_callbacks: object
 ) -> None:
     client = Client()
+    # A name or city on two lines is refused with words a person understands.
+    for field in ("name", "city"):
+        refused = client.post(
+            "/act/ua-101-26/", compose_data(**{field: "Ana\r\nBcc: victim@example.org"})
+        )
+        assert refused.status_code == 400
+        assert "on one line, without line breaks" in refused.content.decode()
+    assert not PendingLetter.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         response = client.post(
             "/act/ua-101-26/",
             compose_data(
-                name="Ana\r\nBcc: victim@example.org",
+                name="Ana Bcc: victim@example.org",
                 subject="Hello\r\nBcc: victim@example.org\nX-Evil: 1",
-                city="Lyon\nBcc: x@example.org",
             ),
         )
         assert response.status_code == 200

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from urgent.actions.letters import FRAMES, Signature, letter_sign, text_clean
 from urgent.actions.services import LetterInput
 from urgent.core.countries import is_country_code
+from urgent.core.text import one_line_clean
 
 CHANNELS_COMPOSE = ("email", "mail_app", "post", "fax")
 CHANNELS_RECORD = ("mail_app", "post", "phone", "social")
@@ -67,10 +68,18 @@ class ComposeForm(_Honeypot):
         return text_clean(self.cleaned_data.get("personal", ""))
 
     def clean_name(self) -> str:
-        return text_clean(self.cleaned_data.get("name", ""), multiline=False)
+        name = one_line_clean(
+            self.cleaned_data.get("name", ""),
+            message=_("Write your name on one line, without line breaks."),
+        )
+        return text_clean(name, multiline=False)
 
     def clean_city(self) -> str:
-        return text_clean(self.cleaned_data.get("city", ""), multiline=False)
+        city = one_line_clean(
+            self.cleaned_data.get("city", ""),
+            message=_("Write your city or town on one line, without line breaks."),
+        )
+        return text_clean(city, multiline=False)
 
     def clean_country(self) -> str:
         code = self.cleaned_data.get("country", "").strip().upper()

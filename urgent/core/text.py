@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
+
 # What str.split() does not already treat as a space: the other C0 and C1 controls, and
 # the zero-width and bidirectional format characters that hide what a name says.
 _INVISIBLE = re.compile(
@@ -25,3 +28,14 @@ def one_line(value: object) -> str:
 def has_line_break(value: object) -> bool:
     """True when `value` would need more than one line (what forms tell people to fix)."""
     return bool(_LINE_BREAK.search(str(value or "").strip()))
+
+
+def one_line_clean(value: object, *, message: str | Promise) -> str:
+    """A form field's value on one line; a line break in it is refused with `message`.
+
+    Browsers never put one in a one-line field, so one means a script or a paste from
+    elsewhere: say so rather than guess where the name ends.
+    """
+    if has_line_break(value):
+        raise ValidationError(str(message), code="line_break")
+    return one_line(value)

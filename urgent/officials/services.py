@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from urgent.core.audit import audit_record, audit_snapshot
 from urgent.core.errors import ApplicationError
 from urgent.core.mail import mail_send
+from urgent.core.text import one_line
 from urgent.officials.models import ContactPoint, Official
 
 Actor = AbstractBaseUser | AnonymousUser | None
@@ -141,7 +142,7 @@ def official_create(
     data: Mapping[str, Any],
     contact_points: Sequence[tuple[str, str]] = (),
 ) -> Official:
-    fields = {k: str(data.get(k, "") or "").strip() for k in OFFICIAL_FIELDS}
+    fields = {k: one_line(data.get(k, "")) for k in OFFICIAL_FIELDS}
     if not fields["name"] and not fields["title"]:
         raise ApplicationError(
             _("An official needs a name or a title."),
@@ -166,7 +167,7 @@ def official_update(*, official: Official, actor: Actor, data: Mapping[str, Any]
     before = audit_snapshot(official, OFFICIAL_FIELDS)
     for key in OFFICIAL_FIELDS:
         if key in data:
-            setattr(official, key, str(data[key] or "").strip())
+            setattr(official, key, one_line(data[key]))
     official.country = official.country.upper()
     if not official.name and not official.title:
         raise ApplicationError(_("An official needs a name or a title."))
@@ -192,7 +193,7 @@ def contact_point_add(
         official=official,
         kind=kind,
         value=value,
-        defaults={"label": label.strip(), "position": official.contact_points.count()},
+        defaults={"label": one_line(label)[:100], "position": official.contact_points.count()},
     )
     if created:
         audit_record(actor=actor, action="contact_point.add", obj=point, after={"value": value})
@@ -224,7 +225,7 @@ def contact_point_update(
         contact_point.health = ContactPoint.Health.OK
         contact_point.bounce_count = 0
         contact_point.last_confirmed_on = None
-    contact_point.label = label.strip()[:100]
+    contact_point.label = one_line(label)[:100]
     contact_point.save()
     after = audit_snapshot(contact_point, ["value", "label", "health"])
     if after != before:
