@@ -301,3 +301,15 @@ def test_routed_mail_is_deleted_after_90_days_and_waiting_mail_is_kept(
     assert set(InboundMessage.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
     inbound_sweep()  # runs at most hourly; nothing older is left anyway
     assert InboundMessage.objects.count() == 2
+
+
+def test_a_message_flufl_bounce_cannot_read_is_kept_not_failed(
+    deliver: Callable[..., InboundMessage], demo: None
+) -> None:
+    """Found by tests/fuzz: with no headers (a blank first line), flufl.bounce's Yale
+    detector raised IndexError, and the message failed and was retried on every pass."""
+    raw = b"\r\n" + delivery_report().split(b"\r\n", 1)[1]
+    row = deliver(raw, mail_from="")
+    row.refresh_from_db()
+    assert row.status != Status.FAILED, row.note
+    assert row.route in {InboundMessage.Route.BOUNCE, InboundMessage.Route.AUTO_REPLY}
