@@ -7,6 +7,7 @@ to one person (confirmations, replies, letters) and is called on commit by servi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -73,5 +74,6 @@ def mail_send(
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
     if return_path:
-        message.envelope = (return_path, tuple(message.recipients()))  # type: ignore[attr-defined]
+        bare = tuple(parseaddr(address)[1] for address in message.recipients())
+        message.envelope = (return_path, bare)  # type: ignore[attr-defined]
     return message.send()
