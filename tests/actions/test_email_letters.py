@@ -9,7 +9,7 @@ from tests.actions.conftest import Smtp
 from tests.actions.helpers import case, compose_data, confirm_link
 from urgent.actions.models import Action, LetterDelivery, PendingLetter
 from urgent.actions.services import deliveries_send_due
-from urgent.actions.services.common import reply_address_read
+from urgent.actions.services.common import bounce_address_read, reply_address_read
 from urgent.supporters.models import Supporter
 
 
@@ -62,7 +62,9 @@ def test_letter_goes_out_only_after_the_address_is_confirmed(
         assert "embassy.tm@example.org" in message["Cc"]
         assert message["Message-ID"] == deliveries[0].message_id
         assert message["From"] == "Ana Example via Urgent Demo Network <actions@urgent.example.org>"
-        assert received.mail_from == "actions@urgent.example.org"
+        # Bounces go to the letter's own signed return path (VERP).
+        delivery = next(d for d in deliveries if d.contact_point.value == received.rcpt_tos[0])
+        assert bounce_address_read(received.mail_from) == delivery.pk
         reply_to = message["Reply-To"]
         assert "ana@example.org" in reply_to and "reply+" in reply_to
         reply = next(a for a in reply_to.addresses if a.addr_spec.startswith("reply+"))
@@ -121,13 +123,20 @@ def test_names_and_subjects_with_line_breaks_never_reach_a_header(
     demo: None, smtp: Smtp, django_capture_on_commit_callbacks: object
 ) -> None:
     client = Client()
+    # A name or city on two lines is refused with words a person understands.
+    for field in ("name", "city"):
+        refused = client.post(
+            "/act/ua-101-26/", compose_data(**{field: "Ana\r\nBcc: victim@example.org"})
+        )
+        assert refused.status_code == 400
+        assert "on one line, without line breaks" in refused.content.decode()
+    assert not PendingLetter.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         response = client.post(
             "/act/ua-101-26/",
             compose_data(
-                name="Ana\r\nBcc: victim@example.org",
+                name="Ana Bcc: victim@example.org",
                 subject="Hello\r\nBcc: victim@example.org\nX-Evil: 1",
-                city="Lyon\nBcc: x@example.org",
             ),
         )
         assert response.status_code == 200
@@ -164,3 +173,35 @@ def test_case_is_checked_at_confirmation_too(
     assert response.status_code == 400
     assert "paused for the safety" in response.content.decode()
     assert LetterDelivery.objects.count() == 0
+
+
+def test_the_letter_form_changes_no_stored_supporter_before_the_link_is_followed(
+    demo: None, smtp: Smtp, django_capture_on_commit_callbacks: object
+) -> None:
+    named = Supporter.objects.create(email="ana@example.org", name="Ana Example", city="Lyon")
+    unnamed = Supporter.objects.create(email="bo@example.org", status="active")
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        for address in ("ana@example.org", "bo@example.org"):
+            response = client.post(
+                "/act/ua-101-26/",
+                compose_data(
+                    email=address, name="Mallory Stranger", city="Elsewhere", country="DE"
+                ),
+            )
+            assert response.status_code == 200
+    for supporter, before in ((named, ("Ana Example", "Lyon", "")), (unnamed, ("", "", ""))):
+        supporter.refresh_from_db()
+        assert (supporter.name, supporter.city, supporter.country) == before
+    # The owner of the unnamed address follows the link: now what was signed is kept.
+    link = confirm_link(smtp.handler.to("bo@example.org")[0].message.get_body().get_content())  # type: ignore[union-attr]
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        assert client.post(link).status_code == 200
+    unnamed.refresh_from_db()
+    assert (unnamed.name, unnamed.city, unnamed.country) == ("Mallory Stranger", "Elsewhere", "DE")
+    # A stored name is never replaced, even after confirmation.
+    link = confirm_link(smtp.handler.to("ana@example.org")[0].message.get_body().get_content())  # type: ignore[union-attr]
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        client.post(link)
+    named.refresh_from_db()
+    assert (named.name, named.city) == ("Ana Example", "Lyon")

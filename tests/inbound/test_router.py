@@ -16,6 +16,7 @@ from tests.inbound.samples import BROKEN_MIME, UNKNOWN_CHARSET_BODY, delivery_re
 from tests.supporters.factories import supporter_with_history
 from urgent.actions.models import LetterDelivery
 from urgent.actions.services import deliveries_send_due
+from urgent.actions.services.common import bounce_address
 from urgent.cases.models import Case
 from urgent.inbound import router
 from urgent.inbound.models import InboundMessage
@@ -57,13 +58,18 @@ def handlers(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
             }
         ]
 
-    def official(*, message: Any, raw: bytes) -> bool:
+    def official(*, message: Any, raw: bytes, received_at: Any = None) -> bool:
         calls["official"].append(raw)
         return bool(calls["official_answer"])
 
     monkeypatch.setattr(router, "dsn_parse", dsn_parse)
-    monkeypatch.setattr(router, "mailing_bounce_record", lambda **kw: calls["mailing"].append(kw))
-    monkeypatch.setattr(router, "letter_bounce_record", lambda **kw: calls["letter"].append(kw))
+
+    def recorder(name: str) -> Any:
+        return lambda **kw: calls[name].append(kw) or calls["matches"]
+
+    calls["matches"] = True
+    monkeypatch.setattr(router, "mailing_bounce_record", recorder("mailing"))
+    monkeypatch.setattr(router, "letter_bounce_record", recorder("letter"))
     monkeypatch.setattr(router, "official_reply_record", official)
     yield calls
 
@@ -177,8 +183,29 @@ def test_delivery_reports_go_to_both_bounce_recorders(
         "diagnostic": "550 5.1.1 user unknown",
     }
     assert handlers["mailing"] == [expected]
-    assert handlers["letter"] == [expected]
+    assert handlers["letter"] == [{**expected, "delivery_id": None}]
     assert mail.outbox == []
+
+
+def test_a_report_about_no_message_of_ours_is_kept_but_not_counted(
+    deliver: Callable[..., InboundMessage], handlers: dict[str, Any]
+) -> None:
+    handlers["matches"] = False
+    row = deliver(delivery_report(), mail_from="")
+    assert (row.status, row.route) == (Status.IGNORED, InboundMessage.Route.BOUNCE)
+    assert "not counted" in row.note
+
+
+def test_a_report_to_a_letters_signed_return_path_names_the_letter(
+    deliver: Callable[..., InboundMessage], handlers: dict[str, Any], settings: Any
+) -> None:
+    settings.URGENT_FROM_EMAIL = "Urgent <actions@urgent.example.org>"
+    row = deliver(delivery_report(), mail_from="", to=bounce_address(41))
+    assert row.status == Status.PROCESSED
+    assert handlers["letter"][0]["delivery_id"] == 41
+    forged = bounce_address(41).replace("+29.", "+2a.")
+    deliver(delivery_report() + b"\r\n", mail_from="", to=forged)
+    assert handlers["letter"][1]["delivery_id"] is None
 
 
 def test_official_replies_then_unmatched(
@@ -313,7 +340,7 @@ def test_a_bounce_over_smtp_reaches_the_letter_and_the_contact_point(
 ) -> None:
     """No stand-ins: a letter leaves over SMTP, the official's server returns it over SMTP
     to the receiver, and the real DSN parser and recorders mark the letter and count the
-    bounce on the address, until the address is taken out of use."""
+    bounce on the address, until the address is suspect for staff to check."""
     settings.URGENT_BOUNCES_BEFORE_DEAD = 2
     point = ContactPoint.objects.get(value="embassy.tm@example.org")
     for round_, writer in enumerate(("a@example.org", "b@example.org"), start=1):
@@ -343,14 +370,25 @@ def test_a_bounce_over_smtp_reaches_the_letter_and_the_contact_point(
         assert letter.error == "bounced: 550 5.1.1 <embassy.tm@example.org>: mailbox unknown"
         point.refresh_from_db()
         assert point.bounce_count == round_
-    assert point.health == ContactPoint.Health.DEAD
-    # The other official's letters were not touched, and the dead address gets no more.
+    # Reports alone never retire an address: it is suspect until staff confirm it dead.
+    assert point.health == ContactPoint.Health.SUSPECT
+    # The other official's letters were not touched, and the suspect address still gets letters.
     assert set(
         LetterDelivery.objects.filter(contact_point__value="mission.tm@example.org").values_list(
             "status", flat=True
         )
     ) == {LetterDelivery.Status.SENT}
     confirmed_letter("c@example.org")
-    assert deliveries_send_due().sent == 1
+    assert deliveries_send_due().sent == 2
     assert len(smtp.handler.to("mission.tm@example.org")) == 3
-    assert len(smtp.handler.to("embassy.tm@example.org")) == 2
+    assert len(smtp.handler.to("embassy.tm@example.org")) == 3
+def test_a_message_flufl_bounce_cannot_read_is_kept_not_failed(
+    deliver: Callable[..., InboundMessage], demo: None
+) -> None:
+    """Found by tests/fuzz: with no headers (a blank first line), flufl.bounce's Yale
+    detector raised IndexError, and the message failed and was retried on every pass."""
+    raw = b"\r\n" + delivery_report().split(b"\r\n", 1)[1]
+    row = deliver(raw, mail_from="")
+    row.refresh_from_db()
+    assert row.status != Status.FAILED, row.note
+    assert row.route in {InboundMessage.Route.BOUNCE, InboundMessage.Route.AUTO_REPLY}

@@ -13,6 +13,7 @@ from urgent.ingest.archives import MAX_UNPACKED_BYTES, Budget, SafeArchive
 from urgent.ingest.errors import IngestError
 from urgent.ingest.extract import extract_text
 from urgent.ingest.parser import parse_case_sheet
+from urgent.ingest.services import document_read
 
 from .zips import zip_bytes
 
@@ -169,3 +170,17 @@ def test_damaged_odt_xml_is_refused():
 
 def test_limit_is_fifty_megabytes():
     assert MAX_UNPACKED_BYTES == 50 * 1024 * 1024
+
+
+def test_a_member_declaring_1_kb_that_holds_1_5_gb_is_refused_in_little_memory():
+    """The headers lie small: reading is capped by what comes out, not what is declared."""
+    liar = zip_bytes([("word/document.xml", int(1.5 * GB), 1024)])
+    assert len(liar) < 3 * 1024 * 1024
+    message = _refused_quickly_in_little_memory(liar, "appeal.docx")
+    assert "damaged" in message or LIMIT_MESSAGE in message
+
+
+def test_a_bomb_given_to_the_import_service_names_the_limit():
+    bomb = zip_bytes([("word/document.xml", int(1.5 * GB), None)])
+    with pytest.raises(IngestError, match="50 MB"):
+        document_read(data=bomb, filename="appeal.docx")

@@ -6,8 +6,13 @@ from typing import Any
 
 from django.core import mail
 
+from urgent.core.models import AuditEntry
 from urgent.officials.models import ContactPoint, Official
-from urgent.officials.services import contact_point_bounce_record, contact_point_health_reset
+from urgent.officials.services import (
+    contact_point_bounce_record,
+    contact_point_health_reset,
+    contact_point_health_set,
+)
 
 
 def _point(db: None) -> ContactPoint:
@@ -29,7 +34,7 @@ def test_bouncing_then_dead_then_reset(
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(4):
             contact_point_bounce_record(
-                contact_point_id=point.pk, permanent=True, diagnostic="5.1.1"
+                contact_point_id=point.pk, permanent=True, diagnostic="5.1.1", trusted=True
             )
     point.refresh_from_db()
     assert (point.health, point.bounce_count) == ("dead", 4)
@@ -39,3 +44,25 @@ def test_bouncing_then_dead_then_reset(
     contact_point_health_reset(contact_point_id=point.pk)
     point.refresh_from_db()
     assert (point.health, point.bounce_count) == ("ok", 0)
+
+
+def test_bounce_reports_alone_make_a_point_suspect_never_dead(
+    db: None, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    staff = get_user_model().objects.create_user("desk", email="desk@example.org", is_staff=True)
+    settings.URGENT_BOUNCES_BEFORE_DEAD = 2
+    point = _point(db)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            contact_point_bounce_record(contact_point_id=point.pk, permanent=True, diagnostic="550")
+    point.refresh_from_db()
+    assert (point.health, point.bounce_count) == ("suspect", 5)
+    assert len(mail.outbox) == 1 and "forged" in mail.outbox[0].body
+    # Staff confirm it working: counted afresh, and the audit log says who did it.
+    contact_point_health_set(contact_point=point, actor=staff, health="ok", note="rang them")
+    point.refresh_from_db()
+    assert (point.health, point.bounce_count) == ("ok", 0)
+    entry = AuditEntry.objects.get(action="contact_point.ok")
+    assert entry.before["health"] == "suspect" and entry.after["note"] == "rang them"

@@ -42,6 +42,21 @@ def test_confirm_and_mark_dead_with_history(coordinator: Any) -> None:
     assert "Unknown health state" in response.content.decode()
 
 
+def test_a_suspect_contact_point_is_listed_and_staff_confirm_it(coordinator: Any) -> None:
+    point = ContactPoint.objects.get(value="embassy.tm@example.org")
+    ContactPoint.objects.filter(pk=point.pk).update(health="suspect", bounce_count=3)
+    html = coordinator.get("/staff/officials/", {"health": "suspect"}).content.decode()
+    assert "Serdar ANNAYEV" in html and "Viktar Lasko" not in html
+    assert "Suspect: check it" in html
+    html = coordinator.get(f"/staff/officials/{point.official_id}/").content.decode()
+    assert "Suspect: check it" in html and "Confirm working" in html and "Mark dead" in html
+    coordinator.post(f"/staff/contact-points/{point.pk}/health/", {"health": "dead"})
+    point.refresh_from_db()
+    assert point.health == "dead"
+    html = coordinator.get(f"/staff/officials/{point.official_id}/").content.decode()
+    assert "contact_point.dead" in html
+
+
 def test_merge_duplicates_moves_targets_and_contact_points(coordinator: Any) -> None:
     keep = Official.objects.get(name="Oraz Baymuradov")
     duplicate = Official.objects.create(name="O. Baymuradov", title="President", country="TM")

@@ -16,6 +16,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from urgent.actions.letters import FRAMES, Signature, letter_sign, text_clean
 from urgent.actions.services import LetterInput
 from urgent.core.countries import is_country_code
+from urgent.core.text import one_line_clean
 
 CHANNELS_COMPOSE = ("email", "mail_app", "post", "fax")
 
@@ -105,10 +106,18 @@ class ComposeForm(_Honeypot):
         return text_clean(self.cleaned_data.get("personal", ""))
 
     def clean_name(self) -> str:
-        return text_clean(self.cleaned_data.get("name", ""), multiline=False)
+        name = one_line_clean(
+            self.cleaned_data.get("name", ""),
+            message=_("Write your name on one line, without line breaks."),
+        )
+        return text_clean(name, multiline=False)
 
     def clean_city(self) -> str:
-        return text_clean(self.cleaned_data.get("city", ""), multiline=False)
+        city = one_line_clean(
+            self.cleaned_data.get("city", ""),
+            message=_("Write your city or town on one line, without line breaks."),
+        )
+        return text_clean(city, multiline=False)
 
     def clean_country(self) -> str:
         code = self.cleaned_data.get("country", "").strip().upper()
@@ -165,6 +174,9 @@ class ComposeForm(_Honeypot):
             letter=self.letter_text(),
             language=self.letter_language(),
             signed_as=self.signature.signed_as,
+            name=self.signature.name,
+            city=self.signature.city,
+            country=self.signature.country,
         )
 
 

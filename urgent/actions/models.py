@@ -65,6 +65,11 @@ class PendingLetter(BaseModel):
     letter = models.TextField()
     language = models.CharField(max_length=8)
     signature = models.CharField(max_length=200, blank=True)
+    # Who the writer says they are: given to their supporter record only once the emailed
+    # link is followed, so a stranger typing someone's address changes nothing stored.
+    signer_name = models.CharField(max_length=200, blank=True)
+    signer_city = models.CharField(max_length=100, blank=True)
+    signer_country = models.CharField(max_length=2, blank=True)
     challenge = models.CharField(max_length=128, null=True, blank=True, unique=True)
     action = models.OneToOneField(
         Action, on_delete=models.SET_NULL, null=True, blank=True, related_name="pending"

@@ -153,14 +153,9 @@ def _letter_request(request: HttpRequest, case: Case, form: ComposeForm) -> Http
         context = composer_context(case=case, request=request, form=form)
         return _page(request, "actions/compose.html", context, status=400)
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    # Nothing typed here changes a stored supporter: the name, city and country wait with
+    # the letter until the emailed link is followed (services.letter_confirm).
     supporter = supporter_for_email(email=address, language=language)
-    if not supporter.name and form.signature.name:
-        # The name they sign with is what later letters prefill; nothing else is stored.
-        type(supporter).objects.filter(pk=supporter.pk, name="").update(
-            name=form.signature.name[:200],
-            city=form.signature.city[:100],
-            country=form.signature.country,
-        )
     try:
         pending = services.letter_request(
             case=case,

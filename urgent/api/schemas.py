@@ -118,7 +118,7 @@ class ContactPointOut(Schema):
     kind: Literal["postal", "email", "fax", "phone", "social"]
     value: str
     label: str
-    health: Literal["ok", "bouncing", "dead"]
+    health: Literal["ok", "bouncing", "suspect", "dead"]
 
 
 class TargetOut(Schema):

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.utils.translation import check_for_language
 
 from urgent.actions.services import letter_bounce_record, official_reply_record
+from urgent.actions.services.common import bounce_address_read
 from urgent.core.mail import mail_send
 from urgent.core.ratelimit import ratelimit_hit, ratelimit_key
 from urgent.inbound import selectors
@@ -109,29 +110,45 @@ def _bounce(*, row: InboundMessage, message: EmailMessage, reason: str) -> Route
     reports = list(dsn_parse(message) or [])
     if not reports:
         return _automatic_reply(row=row, message=message, reason=f"{reason}; no report inside")
+    # The letter's signed return path, when the report came back to it (VERP).
+    returned = [bounce_address_read(a) for a in recipient_addresses(message, list(row.rcpt_to))]
+    delivery_id = next((found for found in returned if found is not None), None)
+    counted = 0
     for report in reports:
         message_id = str(_field(report, "message_id") or "")
         recipient = str(_field(report, "recipient") or "")
         permanent = bool(_field(report, "permanent"))
         diagnostic = str(_field(report, "diagnostic") or "")
-        for record in (mailing_bounce_record, letter_bounce_record):
-            record(
-                message_id=message_id,
-                recipient=recipient,
-                permanent=permanent,
-                diagnostic=diagnostic,
-            )
+        to_supporter = mailing_bounce_record(
+            message_id=message_id, recipient=recipient, permanent=permanent, diagnostic=diagnostic
+        )
+        about_letter = letter_bounce_record(
+            message_id=message_id,
+            recipient=recipient,
+            permanent=permanent,
+            diagnostic=diagnostic,
+            delivery_id=delivery_id,
+        )
+        counted += bool(to_supporter or about_letter)
+    if not counted:
+        # Nothing in it proves it is about a message we sent: anyone can write a report.
+        return Routed(
+            Status.IGNORED,
+            Route.BOUNCE,
+            f"{len(reports)} recipient(s) reported; "
+            "no Message-ID or return path of ours, not counted",
+        )
     return Routed(Status.PROCESSED, Route.BOUNCE, f"{len(reports)} recipient(s) reported")
 
 
 def _automatic_reply(*, row: InboundMessage, message: EmailMessage, reason: str) -> Routed:
-    if official_reply_record(message=message, raw=bytes(row.raw)):
+    if official_reply_record(message=message, raw=bytes(row.raw), received_at=row.received_at):
         return Routed(Status.PROCESSED, Route.OFFICIAL_REPLY, f"automatic reply ({reason})")
     return Routed(Status.IGNORED, Route.AUTO_REPLY, reason)
 
 
 def _official_reply(*, row: InboundMessage, message: EmailMessage) -> Routed:
-    if official_reply_record(message=message, raw=bytes(row.raw)):
+    if official_reply_record(message=message, raw=bytes(row.raw), received_at=row.received_at):
         return Routed(Status.PROCESSED, Route.OFFICIAL_REPLY)
     logger.info("inbound message %s matched nothing", row.pk)
     return Routed(Status.UNMATCHED, Route.OTHER, "matched no request, case or letter")

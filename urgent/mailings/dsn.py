@@ -13,12 +13,15 @@ out, or [] when the message is not a bounce (a reply, an auto-reply, a complaint
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from email.message import EmailMessage, Message
 from email.parser import HeaderParser
 
 from flufl.bounce import all_failures
+
+logger = logging.getLogger(__name__)
 
 _MESSAGE_ID = re.compile(r"^\s*Message-ID:\s*(<[^>\s]+>)", re.IGNORECASE | re.MULTILINE)
 _STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
@@ -110,7 +113,12 @@ def dsn_parse(message: EmailMessage | Message) -> list[DsnRecipient]:
     """One record per recipient a bounce reports; [] for anything that is not a bounce."""
     if _is_other_report(message):
         return []
-    temporary, permanent = all_failures(message)
+    try:
+        temporary, permanent = all_failures(message)
+    except Exception:
+        # (an empty From is an IndexError): a report they cannot read is no report.
+        logger.info("delivery report unreadable by flufl.bounce", exc_info=True)
+        return []
     if not temporary and not permanent:
         return []
     original = _original_message_id(message)

@@ -42,6 +42,9 @@ class ContactPoint(BaseModel):
     class Health(models.TextChoices):
         OK = "ok", _("Working")
         BOUNCING = "bouncing", _("Bouncing")
+        # Bounce reports past the threshold, but reports are mail anyone can forge: staff
+        # confirm it dead or working. Still shown and still written to until they do.
+        SUSPECT = "suspect", _("Suspect: check it")
         DEAD = "dead", _("Dead")
 
     official = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="contact_points")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from urgent.core.audit import audit_record, audit_snapshot
 from urgent.core.errors import ApplicationError
 from urgent.core.mail import mail_send
+from urgent.core.text import one_line
 from urgent.officials.models import ContactPoint, Official
 from urgent.officials.numbers import DIALLED_KINDS, contact_dial
 
@@ -31,28 +32,42 @@ log = logging.getLogger(__name__)
 
 
 def contact_point_bounce_record(
-    *, contact_point_id: int, permanent: bool, diagnostic: str
+    *, contact_point_id: int, permanent: bool, diagnostic: str, trusted: bool = False
 ) -> ContactPoint:
-    """Count a bounce on a contact point; a temporary one changes nothing but the log."""
+    """Count a bounce on a contact point; a temporary one changes nothing but the log.
+
+    `trusted` is for a refusal heard in our own SMTP conversation. A bounce report is mail,
+    which anyone can forge: past the threshold it only makes the point *suspect*, for staff
+    to confirm dead or working, so strangers cannot silence an official.
+    """
     with transaction.atomic():
         point = ContactPoint.objects.select_for_update().get(pk=contact_point_id)
         if not permanent:
             log.info("temporary bounce on contact point %s: %s", point.pk, diagnostic[:200])
             return point
-        was_dead = point.health == ContactPoint.Health.DEAD
+        before = point.health
         ContactPoint.objects.filter(pk=point.pk).update(bounce_count=F("bounce_count") + 1)
         point.refresh_from_db(fields=["bounce_count"])
-        if point.bounce_count >= settings.URGENT_BOUNCES_BEFORE_DEAD:
-            point.health = ContactPoint.Health.DEAD
-        elif point.health == ContactPoint.Health.OK:
-            point.health = ContactPoint.Health.BOUNCING
+        point.health = _health_after_bounce(point, trusted=trusted)
         point.save(update_fields=["health", "updated_at"])
-        if point.health == ContactPoint.Health.DEAD and not was_dead:
+        if point.health != before and point.health in _FLAGGED:
             point_id, reason = point.pk, diagnostic
             transaction.on_commit(
                 lambda: contact_point_flag_to_staff(contact_point_id=point_id, reason=reason)
             )
     return point
+
+
+H = ContactPoint.Health
+_FLAGGED = (H.DEAD, H.SUSPECT)
+
+
+def _health_after_bounce(point: ContactPoint, *, trusted: bool) -> str:
+    if point.health == H.DEAD:
+        return H.DEAD
+    if point.bounce_count < settings.URGENT_BOUNCES_BEFORE_DEAD:
+        return H.BOUNCING if point.health == H.OK else point.health
+    return H.DEAD if trusted else H.SUSPECT
 
 
 def contact_point_health_reset(*, contact_point_id: int) -> None:
@@ -63,7 +78,8 @@ def contact_point_health_reset(*, contact_point_id: int) -> None:
 
 
 def contact_point_flag_to_staff(*, contact_point_id: int, reason: str) -> int:
-    """Tell staff (every active staff account with an address) that a contact point died."""
+    """Tell staff (every active staff account with an address) that a contact point died,
+    or, when only bounce reports say so, that it needs checking."""
     point = ContactPoint.objects.select_related("official").get(pk=contact_point_id)
     staff = list(
         get_user_model()
@@ -72,22 +88,24 @@ def contact_point_flag_to_staff(*, contact_point_id: int, reason: str) -> int:
         .values_list("email", flat=True)
     )
     log.warning(
-        "contact point %s of %s is dead after %s bounces: %s",
+        "contact point %s of %s is %s after %s bounces: %s",
         point.pk,
         point.official,
+        point.health,
         point.bounce_count,
         reason[:200],
     )
     if not staff:
         return 0
+    suspect = point.health == ContactPoint.Health.SUSPECT
     return mail_send(
         to=staff,
-        template_prefix="officials/mail/contact_point_dead",
+        template_prefix=f"officials/mail/contact_point_{'suspect' if suspect else 'dead'}",
         context={
             "point": point,
             "official": point.official,
             "reason": reason[:1000],
-            "url": f"{settings.URGENT_BASE_URL}/staff/actions/contact-points/{point.pk}/",
+            "url": f"{settings.URGENT_BASE_URL}/staff/officials/{point.official_id}/",
         },
     )
 
@@ -127,7 +145,7 @@ def official_create(
     dials: Mapping[str, str] | None = None,
 ) -> Official:
     """A new official. `dials` maps printed numbers to the E.164 form an importer read."""
-    fields = {k: str(data.get(k, "") or "").strip() for k in OFFICIAL_FIELDS}
+    fields = {k: one_line(data.get(k, "")) for k in OFFICIAL_FIELDS}
     if not fields["name"] and not fields["title"]:
         raise ApplicationError(
             _("An official needs a name or a title."),
@@ -158,7 +176,7 @@ def official_update(*, official: Official, actor: Actor, data: Mapping[str, Any]
     before = audit_snapshot(official, OFFICIAL_FIELDS)
     for key in OFFICIAL_FIELDS:
         if key in data:
-            setattr(official, key, str(data[key] or "").strip())
+            setattr(official, key, one_line(data[key]))
     official.country = official.country.upper()
     if not official.name and not official.title:
         raise ApplicationError(_("An official needs a name or a title."))
@@ -195,7 +213,7 @@ def contact_point_add(
         kind=kind,
         value=value,
         defaults={
-            "label": label.strip(),
+            "label": one_line(label)[:100],
             "position": official.contact_points.count(),
             "dial": contact_dial(kind=kind, value=value, country=official.country, given=dial),
         },
@@ -233,7 +251,7 @@ def contact_point_update(
         contact_point.health = ContactPoint.Health.OK
         contact_point.bounce_count = 0
         contact_point.last_confirmed_on = None
-    contact_point.label = label.strip()[:100]
+    contact_point.label = one_line(label)[:100]
     contact_point.save()
     after = audit_snapshot(contact_point, ["value", "label", "health"])
     if after != before:

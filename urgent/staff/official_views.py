@@ -26,7 +26,9 @@ from urgent.staff import forms
 def official_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     health = request.GET.get("health", "")
-    unwell = health if health in {ContactPoint.Health.BOUNCING, ContactPoint.Health.DEAD} else None
+    unwell = (
+        health if health in set(ContactPoint.Health.values) - {ContactPoint.Health.OK} else None
+    )
     officials = official_search(text=query, health=unwell).annotate(
         case_count=Count("case_targets", distinct=True),
         unhealthy=Count(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from urgent.cases.models import Case, Theme
 from urgent.core.countries import country_name
+from urgent.core.text import one_line_clean
 from urgent.supporters.addresses import AddressRejected, address_check
 from urgent.supporters.models import Supporter
 
@@ -125,6 +126,18 @@ class ProfileMixin(forms.Form):
         ]
         if not self.is_bound and "language" not in self.initial:
             self.initial["language"] = (get_language() or "en").split("-")[0]
+
+    def clean_name(self) -> str:
+        return one_line_clean(
+            self.cleaned_data.get("name", ""),
+            message=_("Write your name on one line, without line breaks."),
+        )
+
+    def clean_city(self) -> str:
+        return one_line_clean(
+            self.cleaned_data.get("city", ""),
+            message=_("Write your city or town on one line, without line breaks."),
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

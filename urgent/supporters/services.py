@@ -22,6 +22,7 @@ from urgent.cases.models import Case, Theme
 from urgent.core.errors import NotFound
 from urgent.core.mail import mail_send
 from urgent.core.ratelimit import ratelimit_hit, ratelimit_key
+from urgent.core.text import one_line
 from urgent.supporters.addresses import address_check
 from urgent.supporters.consent import consent_preferences_wording
 from urgent.supporters.links import supporter_url
@@ -97,7 +98,7 @@ def confirmation_request(
             return pending
         if pending is None:
             pending = Confirmation(supporter=supporter, kind=kind, case=case)
-        pending.profile = dict(profile or {})
+        pending.profile = _profile_one_line(profile)
         pending.wording = wording
         pending.source = source[:200]
         pending.language = language
@@ -163,7 +164,20 @@ def _subscription_open(*, supporter: Supporter, kind: str, case: Case | None, so
         subscription.save(update_fields=["ended_at", "confirmed_at", "source", "updated_at"])
 
 
+# Names travel into mail bodies and letters' signatures: one line, whatever sent them.
+_ONE_LINE_FIELDS = ("name", "city")
+
+
+def _profile_one_line(profile: Mapping[str, Any] | None) -> dict[str, Any]:
+    found = dict(profile or {})
+    for field in _ONE_LINE_FIELDS:
+        if field in found:
+            found[field] = one_line(found[field])
+    return found
+
+
 def _profile_apply(*, supporter: Supporter, profile: Mapping[str, Any]) -> None:
+    profile = _profile_one_line(profile)
     for field in PROFILE_FIELDS:
         if field in profile:
             setattr(supporter, field, profile[field])

@@ -27,7 +27,12 @@ from django.utils import timezone
 
 from urgent.actions.fax import FaxPermanentError, FaxTemporaryError, fax_gateway
 from urgent.actions.models import Action, DigestTarget, FaxTransmission, LetterDelivery
-from urgent.actions.services.common import from_address, message_id_for, reply_address
+from urgent.actions.services.common import (
+    bounce_address,
+    from_address,
+    message_id_for,
+    reply_address,
+)
 from urgent.actions.services.documents import fax_pdf
 from urgent.cases.models import Case
 from urgent.core.mail import mail_send
@@ -261,6 +266,7 @@ def _send_email(delivery: LetterDelivery, addressed: list[LetterDelivery]) -> Ou
             reply_to=reply_to,
             headers=headers,
             from_email=_sender(action, delivery.case.organisation.name),
+            return_path=bounce_address(delivery.pk),
         )
     except smtplib.SMTPRecipientsRefused as exc:
         code, text = next(iter(exc.recipients.values()), (450, b""))
@@ -284,9 +290,10 @@ def _smtp_refused(
         return Outcome.temporary(f"mail server said: {error}")
     if not recipient:
         return Outcome.failed(error)
-    # The official's address was refused outright: a bounce, counted on the address.
+    # The official's address was refused outright: a bounce, counted on the address. Heard
+    # in our own SMTP conversation, not read from mail, so it may retire the address.
     contact_point_bounce_record(
-        contact_point_id=delivery.contact_point_id, permanent=True, diagnostic=error
+        contact_point_id=delivery.contact_point_id, permanent=True, diagnostic=error, trusted=True
     )
     return Outcome.bounced(error)
 
@@ -489,6 +496,7 @@ def _send_digest(digest: DigestTarget, waiting: list[LetterDelivery], today: dat
                 reply_to=[reply_address(group[0].pk)],
                 headers={"Message-ID": digest_id},
                 from_email=formataddr((case.organisation.name, from_address())),
+                return_path=bounce_address(group[0].pk),
             )
         except (smtplib.SMTPException, OSError) as exc:
             for delivery in group:

@@ -25,42 +25,37 @@ from urgent.officials.services import contact_point_bounce_record
 
 S = LetterDelivery.Status
 _MSGID = re.compile(r"<[^<>\s]+>")
-RECENT = datetime.timedelta(days=30)
 
 
 def letter_bounce_record(
-    *, message_id: str, recipient: str, permanent: bool, diagnostic: str
+    *,
+    message_id: str,
+    recipient: str,
+    permanent: bool,
+    diagnostic: str,
+    delivery_id: int | None = None,
 ) -> bool:
     """A delivery status notification about a letter: mark it, count it on the address.
 
-    Matched by the letter's Message-ID (and the failed recipient when several share it), or
-    by the recipient alone when the report lost the Message-ID and exactly one recent letter
-    went to that address.
+    Only a report that proves it is about a letter Urgent sent counts: it quotes the
+    letter's Message-ID (random, known only to the letter's recipients), or it came back to
+    the letter's signed return path (`delivery_id`, read by `bounce_address_read`). A report
+    naming only an address proves nothing: anyone can write one. Each letter is counted on
+    its address once, however often its report arrives.
     """
-    recipient = recipient.strip().strip("<>").lower()
-    message_id = message_id_normalise(message_id)
-    rows = LetterDelivery.objects.filter(channel="email")
-    if message_id:
-        rows = rows.filter(Q(message_id=message_id) | Q(digest_message_id=message_id))
-        if recipient:
-            rows = rows.filter(contact_point__value__iexact=recipient)
-        matched = list(rows.order_by("id"))
-    elif recipient:
-        recent = list(
-            rows.filter(
-                contact_point__value__iexact=recipient,
-                sent_at__gte=timezone.now() - RECENT,
-            ).order_by("-sent_at")[:2]
-        )
-        matched = recent if len(recent) == 1 else []
-    else:
-        matched = []
+    matched = _bounced_deliveries(
+        message_id=message_id, recipient=recipient, delivery_id=delivery_id
+    )
     if not matched:
         return False
     with transaction.atomic():
-        LetterDelivery.objects.filter(pk__in=[d.pk for d in matched]).exclude(
-            status=S.BOUNCED
-        ).update(
+        fresh = list(
+            LetterDelivery.objects.select_for_update()
+            .filter(pk__in=[d.pk for d in matched])
+            .exclude(status=S.BOUNCED)
+            .values_list("pk", "contact_point_id")
+        )
+        LetterDelivery.objects.filter(pk__in=[pk for pk, _point in fresh]).update(
             status=S.BOUNCED if permanent else S.DEFERRED,
             # A delayed-delivery report: the remote server is still trying, so we do not
             # send it again (no next attempt), we only show what it said.
@@ -68,20 +63,80 @@ def letter_bounce_record(
             error=("bounced: " if permanent else "delayed by the receiving server: ")
             + diagnostic[:1900],
         )
-        for point_id in {d.contact_point_id for d in matched}:
+        for point_id in {point for _pk, point in fresh}:
             contact_point_bounce_record(
                 contact_point_id=point_id, permanent=permanent, diagnostic=diagnostic
             )
     return True
 
 
+def _bounced_deliveries(
+    *, message_id: str, recipient: str, delivery_id: int | None
+) -> list[LetterDelivery]:
+    recipient = recipient.strip().strip("<>").lower()
+    message_id = message_id_normalise(message_id)
+    rows = LetterDelivery.objects.filter(channel="email")
+    if delivery_id is not None:
+        own = rows.filter(pk=delivery_id).first()
+        if own is None:
+            return []
+        # A digest goes once to an address for several letters, with the first one's path.
+        same = Q(digest_message_id=own.digest_message_id) if own.digest_message_id else Q()
+        rows = rows.filter(Q(pk=own.pk) | same, contact_point_id=own.contact_point_id)
+    elif message_id:
+        rows = rows.filter(Q(message_id=message_id) | Q(digest_message_id=message_id))
+        if recipient:  # the copies to the other officials share the Message-ID
+            rows = rows.filter(contact_point__value__iexact=recipient)
+    else:
+        return []
+    return list(rows.order_by("id"))
+
+
+def _headers(message: email.message.EmailMessage, name: str) -> list[str]:
+    """Every value of a header as text; one the parser chokes on is taken as written."""
+    try:
+        return [str(v) for v in message.get_all(name, [])]
+    except Exception:  # the header classes raise many types on hostile values
+        return [str(v) for key, v in message.raw_items() if key.lower() == name.lower()]
+
+
+def _header(message: email.message.EmailMessage, name: str) -> str:
+    found = _headers(message, name)
+    return found[0].strip() if found else ""
+
+
 def _addresses(message: email.message.EmailMessage, *names: str) -> list[str]:
-    values = [str(v) for name in names for v in message.get_all(name, [])]
-    return [addr.lower() for _name, addr in email.utils.getaddresses(values) if addr]
+    values = [v for name in names for v in _headers(message, name)]
+    try:
+        pairs = email.utils.getaddresses(values)
+    except Exception:
+        return []
+    return [addr.lower() for _name, addr in pairs if addr and "\n" not in addr]
+
+
+def _written_at(
+    message: email.message.EmailMessage, received: datetime.datetime
+) -> datetime.datetime:
+    """When the reply says it was written; the time received when its Date cannot be read
+    or is far from the truth (a reply dated before the letter or in the future)."""
+    try:
+        date = email.utils.parsedate_to_datetime(_header(message, "Date"))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return received
+    if timezone.is_naive(date):
+        date = timezone.make_aware(date, datetime.UTC)
+    if not (
+        received - datetime.timedelta(days=366) <= date <= received + datetime.timedelta(days=1)
+    ):
+        return received
+    return date
 
 
 def _reply_text(message: email.message.EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain", "html"))
+    try:
+        part = message.get_body(preferencelist=("plain", "html"))
+    except Exception:  # a body the parser cannot walk: the raw message is kept anyway
+        return ""
     if part is None:
         return ""
     try:
@@ -103,9 +158,7 @@ def _delivery_for(message: email.message.EmailMessage) -> LetterDelivery | None:
             if found is not None:
                 return found
     references = _MSGID.findall(
-        " ".join(
-            str(v) for v in message.get_all("In-Reply-To", []) + message.get_all("References", [])
-        )
+        " ".join(_headers(message, "In-Reply-To") + _headers(message, "References"))
     )
     if not references:
         return None
@@ -125,31 +178,36 @@ def _delivery_for(message: email.message.EmailMessage) -> LetterDelivery | None:
     return candidates[0]
 
 
-def official_reply_record(*, message: email.message.EmailMessage, raw: bytes) -> bool:
-    """Keep an official's reply to a letter as evidence; the raw message is stored as is."""
+def official_reply_record(
+    *,
+    message: email.message.EmailMessage,
+    raw: bytes,
+    received_at: datetime.datetime | None = None,
+) -> bool:
+    """Keep an official's reply to a letter as evidence; the raw message is stored as is.
+
+    Headers that cannot be read never lose the reply: a bad Date is the time received.
+    """
     delivery = _delivery_for(message)
     if delivery is None:
         return False
-    message_id = str(message.get("Message-ID", "")).strip()[:250]
+    message_id = _header(message, "Message-ID")[:250]
     if (
         message_id
         and OfficialReply.objects.filter(delivery=delivery, message_id=message_id).exists()
     ):
         return True  # the same reply, delivered twice
-    now = timezone.now()
+    now = received_at or timezone.now()
     path = default_storage.save(f"replies/{now:%Y/%m}/{uuid.uuid4().hex}.eml", ContentFile(raw))
     sender = _addresses(message, "From")
-    date = email.utils.parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
-    if date is not None and timezone.is_naive(date):
-        date = timezone.make_aware(date, datetime.UTC)
     OfficialReply.objects.create(
         delivery=delivery,
         case_id=delivery.case_id,
         official_id=delivery.official_id,
         from_address=(sender[0] if sender else "")[:320],
-        subject=text_clean(str(message.get("Subject", "")), multiline=False)[:998],
+        subject=text_clean(_header(message, "Subject"), multiline=False)[:998],
         text=_reply_text(message),
-        received_at=date or now,
+        received_at=_written_at(message, now),
         message_id=message_id,
         raw_path=path,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -19,6 +20,7 @@ from urgent.core.db import links_insert, row_insert
 from urgent.core.errors import ApplicationError
 from urgent.core.mail import mail_send
 from urgent.core.ratelimit import ratelimit_hit, ratelimit_key
+from urgent.core.text import one_line
 from urgent.supporters.links import supporter_token
 from urgent.supporters.models import Supporter
 
@@ -43,6 +45,10 @@ class LetterInput:
     letter: str
     language: str
     signed_as: str
+    # The writer's own details, kept with the letter until the emailed link is followed.
+    name: str = ""
+    city: str = ""
+    country: str = ""
 
 
 def _case_check(case: Case | selectors.CaseState) -> None:
@@ -183,6 +189,9 @@ def letter_request(
                     letter=letter.letter,
                     language=letter.language,
                     signature=letter.signed_as,
+                    signer_name=one_line(letter.name)[:200],
+                    signer_city=one_line(letter.city)[:100],
+                    signer_country=one_line(letter.country)[:2],
                     challenge=challenge,
                 )
         except IntegrityError as exc:
@@ -245,9 +254,7 @@ def letter_confirm(*, pending: PendingLetter) -> Confirmed:
         _case_check(case)
         now = timezone.now()
         supporter = pending.supporter
-        if supporter.confirmed_at is None:
-            supporter.confirmed_at = now
-            supporter.save(update_fields=["confirmed_at", "updated_at"])
+        _supporter_fill(supporter=supporter, pending=pending, now=now)
         kind = "fax" if pending.channel == PendingLetter.Channel.FAX else "email"
         recipients = selectors.case_recipients(case=case, kind=kind)
         already = set(
@@ -298,6 +305,22 @@ def letter_confirm(*, pending: PendingLetter) -> Confirmed:
         pending.save(update_fields=["action", "confirmed_at", "updated_at"])
         transaction.on_commit(deliveries_wake)
     return Confirmed(action=action, skipped=skipped)
+
+
+def _supporter_fill(*, supporter: Supporter, pending: PendingLetter, now: datetime) -> None:
+    """The link was followed: the address is theirs. A name already stored stays as it is;
+    a missing one is what they signed with, so later letters are prefilled."""
+    fields = []
+    if supporter.confirmed_at is None:
+        supporter.confirmed_at = now
+        fields.append("confirmed_at")
+    if not supporter.name and pending.signer_name:
+        supporter.name = pending.signer_name
+        supporter.city = pending.signer_city
+        supporter.country = pending.signer_country
+        fields += ["name", "city", "country"]
+    if fields:
+        supporter.save(update_fields=[*fields, "updated_at"])
 
 
 def pending_uuid(value: str) -> uuid.UUID | None:

@@ -7,6 +7,7 @@ to one person (confirmations, replies, letters) and is called on commit by servi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -48,11 +49,13 @@ def mail_send(
     headers: Mapping[str, str] | None = None,
     from_email: str | None = None,
     attachments: Sequence[tuple[str, bytes, str]] = (),
+    return_path: str | None = None,
 ) -> int:
     """Render and send one message; returns 1 when the backend accepted it.
 
     Header values with CR or LF are refused by Django (BadHeaderError), so text that came
-    from outside can never add a header.
+    from outside can never add a header. `return_path` is the envelope sender, where bounce
+    reports go (a letter's signed VERP address); the SMTP backend uses it, others ignore it.
     """
     subject, text, html = mail_render(
         template_prefix=template_prefix, context=context, language=language
@@ -70,4 +73,7 @@ def mail_send(
         message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
+    if return_path:
+        bare = tuple(parseaddr(address)[1] for address in message.recipients())
+        message.envelope = (return_path, bare)  # type: ignore[attr-defined]
     return message.send()
