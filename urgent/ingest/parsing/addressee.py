@@ -56,7 +56,8 @@ def read_block(block: AddressBlock) -> Target:
             lines[0] = lines[0][: m.start()].strip()
     lines = _merge_lone_honorific(lines)
     if block.single_line and lines:
-        _read_single_line_head(" ".join(lines), target)
+        # the commas of "President X, Rashidov Street 43, Tashkent" separate name and address
+        _read_single_line_head(", ".join(lines), target)
     else:
         _read_head(lines, target)
     return target
@@ -159,7 +160,9 @@ def _read_first_line(lines: list[str], target: Target) -> tuple[int, list[str]]:
     Bogotá": the address after the name)."""
     first = lines[0]
     honorific, after = split_honorific(first)
-    if honorific and (name_like(after.split(",")[0], 1) or leading_office_end(after)):
+    if honorific and (
+        name_like(after.split(",")[0], 1) or leading_office_end(after) or is_title_line(after)
+    ):
         target.honorific = honorific
         target.name, target.title = _split_name_title(after)
         return 1, []
@@ -276,10 +279,15 @@ def _read_comma_head(text: str, target: Target) -> bool:
     honorific, first = split_honorific(parts[0])
     if not (name_like(first, 1) or is_title_line(first)):
         return False
-    if name_like(first, 1):
-        target.honorific, target.name = honorific, first
+    target.honorific = honorific
+    end = leading_office_end(first)
+    if end and name_like(first[end:]):
+        # "President Islam Abdurakhmanov": the office, then a name of two words or more
+        target.title, target.name = first[:end].strip(), first[end:].strip()
+    elif name_like(first, 1):
+        target.name = first
     else:
-        target.honorific, target.title = honorific, first
+        target.title = first
     rest = parts[1:]
     if rest and not target.title and is_title_line(rest[0]):
         target.title = rest.pop(0)

@@ -166,13 +166,22 @@ class AddressScanner:
             )
         if len(text) > 120 or len(text.split()) > 12 or is_prose(text):
             return False  # an addressee's first line is short
-        if letter_salutation(text):
+        if letter_salutation(text) or is_dateline(text) or is_date_only(text):
             return False
         if not (is_head(text) or honorific_only(text)):
             return False
-        if i == self.first_line and split_honorific(text)[0]:
+        if i == self._first_after_dateline() and split_honorific(text)[0]:
             return True
         return self._block_ahead(i)
+
+    def _first_after_dateline(self) -> int | None:
+        """The first line, or the line after a letter's opening date line ("México, a 9 de …")."""
+        first = self.first_line
+        if first is not None and (
+            is_dateline(self.lines[first]) or is_date_only(self.lines[first])
+        ):
+            return next((j for j in range(first + 1, len(self.lines)) if self.lines[j]), None)
+        return first
 
     def _block_ahead(self, i: int) -> bool:
         """Do address or contact lines follow line i, before any prose?"""

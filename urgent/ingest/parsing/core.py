@@ -132,7 +132,10 @@ def _header_fields(
     sheet.date_issued, confidence["date_issued"] = dates.find_date_issued(doc, found.used)
     year = int(sheet.date_issued[:4]) if sheet.date_issued else None
     sheet.deadline, confidence["deadline"] = dates.find_deadline(doc, year)
-    sheet.kind, confidence["kind"] = header.find_kind(doc, sheet.title, sheet.ua_number)
+    bare_letter = found.layout_end is not None and not header.names_organisation(doc.text)
+    sheet.kind, confidence["kind"] = header.find_kind(
+        doc, sheet.title, sheet.ua_number, bare_letter=bare_letter
+    )
 
 
 def _refuse_without_appeal(doc: Doc, sheet: CaseSheet, found: _Addressees, asks: Asks) -> None:

@@ -282,7 +282,8 @@ def is_dateline(line: str) -> bool:
     rest = line
     for date in reversed(dates):
         rest = rest[: date.start] + " " + rest[date.end :]
-    words_ = [w for w in re.split(r"[\s,;:.()\-–|·]+", rest) if w and not w.isdigit()]
+    # "Ciudad de México, a 9 de noviembre": short joining words say nothing
+    words_ = [w for w in re.split(r"[\s,;:.()\-–|·]+", rest) if len(w) > 2 and not w.isdigit()]
     return len(words_) <= 3
 
 
