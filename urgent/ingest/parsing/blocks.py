@@ -10,6 +10,7 @@ heading above a block decides its role: everything under a copies heading ("And 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .addressee import AddressBlock, strip_numbering
@@ -45,6 +46,7 @@ from .lines import (
     trailing_salutation,
 )
 from .names import leading_office_end, name_like, split_honorific
+from .titles import is_navigation
 
 _LOOKAHEAD = 12
 
@@ -224,7 +226,7 @@ class AddressScanner:
             self._close()
             self._single(strip_bullet(line), i, self.role)
             return
-        if self._ends_region(line):
+        if self._ends_region(line) or self._menu_row(i):
             self._leave(i)
             return
         if is_primary_heading(line):
@@ -260,7 +262,7 @@ class AddressScanner:
             return
         cur = self.current
         if cur is None:
-            if text[:1].islower():
+            if text[:1].islower() or not self._can_open(text):
                 self._leave(i)
                 return
             self._start_block(text, i)
@@ -274,6 +276,22 @@ class AddressScanner:
             return
         cur.add(text, i)
         self.blank_seen = False
+
+    def _menu_row(self, i: int) -> bool:
+        """'Publicidad · Te puede interesar · Más leídas': a page's links below the block."""
+        spaced = self.doc.spaced[i]
+        return len(re.findall(r"\s[|·•]\s", spaced)) >= 2 and is_navigation(spaced)
+
+    @staticmethod
+    def _can_open(text: str) -> bool:
+        """A block opens with a style, an office, a name, an institution or an address; not
+        with a sentence ("Libellé à envoyer avant le 30 mars.")."""
+        sentence = (
+            len(text.split()) >= 3
+            and text.rstrip().endswith((".", "!"))
+            and not any(c.isdigit() for c in text)
+        )
+        return not sentence or has_contact_label(text) or is_bare_contact(text)
 
     def _new_block_here(self, cur: _Open, text: str) -> bool:
         if cur.closed:
@@ -334,8 +352,13 @@ class AddressScanner:
 
         ("Cc. The Hon X", "... accredited to your country. HE Y, Embassy of Z, ...")."""
         remainder = remainder.strip()
-        if not remainder or remainder.casefold().startswith(
-            ("please", "veuillez", "bitte", "por favor", "por favour")
+        # "Copias a: los representantes diplomáticos de …": an instruction, not an addressee
+        if (
+            not remainder
+            or remainder[:1].islower()
+            or remainder.casefold().startswith(
+                ("please", "veuillez", "bitte", "por favor", "por favour")
+            )
         ):
             return
         block = _Open(self.role, labelled=True)

@@ -36,7 +36,12 @@ _JUNK_LINE_RE = re.compile(
 
 def is_junk(line: str) -> bool:
     """Page furniture: page numbers, rules, template placeholders."""
-    return bool(_JUNK_LINE_RE.match(line.strip()))
+    stripped = line.strip()
+    # "P R E S E N T E": a word spaced out letter by letter, a letterhead's decoration
+    return bool(_JUNK_LINE_RE.match(stripped) or _SPACED_WORD_RE.fullmatch(stripped))
+
+
+_SPACED_WORD_RE = re.compile(r"(?:[^\W\d_] ){3,}[^\W\d_]\.?")
 
 
 def is_bullet(line: str) -> bool:
@@ -85,7 +90,8 @@ def _primary_heading_re() -> re.Pattern[str]:
 def is_primary_heading(line: str) -> bool:
     """'Write to:', 'ENVÍEN LLAMAMIENTOS ANTES DEL 22 DE OCTUBRE A:', 'Appell an'."""
     line = line.strip()
-    if len(line) >= 160:
+    # "Email: gabinete@pgr.example.ao" ends in "ao" ("to" in Portuguese): a value, not a heading
+    if len(line) >= 160 or "@" in line:
         return False
     if _primary_heading_re().match(line):
         return True
