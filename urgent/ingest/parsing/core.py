@@ -23,6 +23,8 @@ from . import dates, header, persons, sections, signals, titles
 from .addressee import AddressBlock, read_block
 from .asks import Asks, find_list_asks, find_request_sentence, no_further_action
 from .blocks import find_address_section
+from .contacts import dial_form
+from .countries import alias_key, find_countries
 from .doc import Doc
 from .fallback import targets_named_in
 from .lines import is_junk
@@ -72,6 +74,7 @@ def parse_case_sheet(text: str) -> CaseSheet:
         line for t in targets if t.role == "primary" for line in (t.title or "", *t.address_lines)
     ]
     sheet.country, confidence["country"] = header.find_country(doc, sheet.title, body, target_text)
+    _dial_forms(sheet)
     sheet.update_request = sections.find_update_request(doc)
     sheet.persons = persons.find_persons(
         _person_segments(doc, sheet.title, body, asks),
@@ -86,6 +89,19 @@ def parse_case_sheet(text: str) -> CaseSheet:
     _refuse_without_appeal(doc, sheet, found, asks)
     _finish(sheet, confidence)
     return sheet
+
+
+def _dial_forms(sheet: CaseSheet) -> None:
+    """The E.164 form of each printed number, read in the country of the target's address
+    (or of the case) when it is printed without its country prefix."""
+    case_code = alias_key(sheet.country) if sheet.country else None
+    for target in sheet.targets:
+        found = find_countries(" ".join(target.address_lines))
+        region = found[-1][1] if found else case_code
+        for printed in (*target.phones, *target.faxes):
+            e164 = dial_form(printed, region)
+            if e164:
+                target.dial[printed] = e164
 
 
 def _addressees(doc: Doc) -> _Addressees:
