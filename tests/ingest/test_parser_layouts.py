@@ -112,12 +112,21 @@ def test_byline_with_a_date_is_not_the_headline():
 
 def test_role_word_inside_a_name_run_is_cut_off():
     text = (
-        "Eilaktion\nPhilippinen: Bauernführerin verschwunden\n"
+        "Philippinen: Bauernführerin verschwunden\n"
         "Wir sind besorgt wegen des Verschwindens der Bauernführerin Marites Dumalag. "
         "Marites Dumalag wurde am 30. März von Soldaten mitgenommen.\n"
         "Bitte fordern Sie, dass Marites Dumalag freigelassen wird.\n"
     )
     assert [p.name for p in parse_case_sheet(text).persons] == ["Marites Dumalag"]
+
+
+def test_a_call_to_supporters_alone_is_an_appeal_signal():
+    # no reference, no addressee, no salutation: the demand is enough not to refuse the text
+    text = (
+        "Verschwunden\nDie Gewerkschafterin Ana Lucía Pérez wurde am 2. Mai mitgenommen.\n"
+        "Bitte fordern Sie, dass Ana Lucía Pérez freigelassen wird.\n"
+    )
+    assert parse_case_sheet(text).persons[0].name == "Ana Lucía Pérez"
 
 
 def test_a_place_named_only_in_the_headline_is_not_a_person():

@@ -87,13 +87,25 @@ def _primary_heading_re() -> re.Pattern[str]:
     )
 
 
+@lru_cache(maxsize=1)
+def _heading_last_words() -> frozenset[str]:
+    phrases = [*lang.phrases("headings", "primary"), *lang.phrases("headings", "primary_end")]
+    return frozenset(p.rstrip(" :.").split()[-1].casefold() for p in phrases if p.strip(" :."))
+
+
 def is_primary_heading(line: str) -> bool:
     """'Write to:', 'ENVÍEN LLAMAMIENTOS ANTES DEL 22 DE OCTUBRE A:', 'Appell an'."""
     line = line.strip()
     # "Email: gabinete@pgr.example.ao" ends in "ao" ("to" in Portuguese): a value, not a heading
     if len(line) >= 160 or "@" in line:
         return False
-    if _primary_heading_re().match(line):
+    words_ = line.rstrip(" :.").split()
+    # the whole pattern is slow; a heading ends with one of a few words ("to", "an", "A")
+    if (
+        words_
+        and words_[-1].casefold() in _heading_last_words()
+        and _primary_heading_re().match(line)
+    ):
         return True
     return line.endswith(":") and bool(_write_to_re().search(line))
 
