@@ -8,6 +8,7 @@ from __future__ import annotations
 from urgent.ingest.parser import parse_case_sheet
 from urgent.ingest.parsing.dates import post_line_date
 from urgent.ingest.parsing.lines import is_junk, is_primary_heading
+from urgent.ingest.parsing.text import find_dates
 
 LETTER_TOP = """Monsieur le Ministre de la Justice
 Ousmane Hamani Garba
@@ -144,3 +145,23 @@ def test_themes_are_marked_as_suggestions():
     record = parse_case_sheet(LETTER_TOP + "Il risque la torture en détention.\n").to_json_dict()
     assert record["themes"]
     assert record["suggested"] == ["themes"]
+
+
+def test_numeric_date_at_the_end_of_a_sentence():
+    dates = find_dates("Lähetä se viimeistään 26.7.2022.")
+    assert [d.iso() for d in dates] == ["2022-07-26"]
+
+
+def test_copy_line_with_an_article_before_the_institution():
+    text = (
+        "Écrivez à :\nMonsieur le Ministre de la Justice\nOusmane Hamani Garba\n"
+        "BP 466 Niamey\nNiger\n\n"
+        "Copie à : l'Ambassade du Niger, 154 rue du Faubourg, 75008 Paris, France, "
+        "Fax : 01 45 55 55 55\n\n"
+        "Monsieur le Ministre,\nJe vous demande de libérer Idrissa Kanté Bello.\n"
+    )
+    copy = parse_case_sheet(text).targets[1]
+    assert copy.role == "copy"
+    assert copy.title == "Ambassade du Niger"
+    assert copy.faxes == ["01 45 55 55 55"]
+    assert copy.dial == {"01 45 55 55 55": "+33145555555"}

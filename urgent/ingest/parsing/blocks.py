@@ -351,7 +351,8 @@ class AddressScanner:
         """Content printed on the same line as a copies heading.
 
         ("Cc. The Hon X", "... accredited to your country. HE Y, Embassy of Z, ...")."""
-        remainder = remainder.strip()
+        # "… eine Kopie an die Botschaft der Republik X, Luisenstraße 16, …": the institution
+        remainder = _ARTICLE_BEFORE_NAME_RE.sub("", remainder.strip())
         # "Copias a: los representantes diplomáticos de …": an instruction, not an addressee
         if (
             not remainder
@@ -370,6 +371,11 @@ class AddressScanner:
             return
         block.add(remainder, i)
         self.current = block
+
+
+_ARTICLE_BEFORE_NAME_RE = re.compile(
+    r"^(?:the|die|der|den|la|le|el|il|de|het|a|o|l')\s*(?=[A-ZÀ-Þ])"
+)
 
 
 def find_address_section(doc: Doc) -> AddressSection:

@@ -114,7 +114,7 @@ def is_primary_heading(line: str) -> bool:
 def _copy_heading_re() -> re.Pattern[str]:
     copies = alternation(lang.phrases("headings", "copy"))
     return re.compile(
-        rf"(?i)^(?:and\s+|also\s+|please\s+|et\s+|y\s+|und\s+|e\s+|en\s+)*(?:{copies})"
+        rf"(?i)^(?:and\s+|also\s+|please\s+|bitte\s+|et\s+|y\s+|und\s+|e\s+|en\s+)*(?:{copies})"
         r"(?P<diplo>\s+(?:the\s+|aux?\s+|a\s+la\s+|an\s+die\s+)?(?:diplomatic|diplomati|"
         r"représent|representa|botschaft)[^.:]*)?(?![^\W\d_])\s*(?P<sep>[.:])?\s*"
     )
