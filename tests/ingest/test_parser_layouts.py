@@ -165,3 +165,17 @@ def test_copy_line_with_an_article_before_the_institution():
     assert copy.title == "Ambassade du Niger"
     assert copy.faxes == ["01 45 55 55 55"]
     assert copy.dial == {"01 45 55 55 55": "+33145555555"}
+
+
+def test_contacts_in_a_sentence_go_to_the_addressee_it_names():
+    text = (
+        "ACTION ALERT: Stop the execution of Marcus Tillery\n"
+        "Call Governor Kay Benford at 334–555–0172 and ask her to grant clemency.\n"
+        "Email the Governor: governor@al-gov.example.org\n"
+        "Write:\nGovernor Kay Benford\nState Capitol\n600 Dexter Avenue\nMontgomery, AL 36130\n\n"
+        "Dear Governor Benford,\nI urge you to grant clemency to Marcus Tillery.\n"
+    )
+    target = parse_case_sheet(text).targets[0]
+    assert (target.title, target.name) == ("Governor", "Kay Benford")
+    assert target.phones == ["334–555–0172"]
+    assert target.emails == ["governor@al-gov.example.org"]
