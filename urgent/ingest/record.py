@@ -2,13 +2,15 @@
 
 `CaseSheet.to_json_dict()` emits exactly the keys of the corpus schema
 (shared/corpus/README.md) followed by the parser's own extras (`headline`, `story`,
-`background`, `themes`, `confidence`, `missing`, `uncertain`); the scorer reads only
-the schema keys, so the extras travel alongside without affecting it.
+`background`, `themes`, `confidence`, `missing`, `uncertain`, and each target's `dial`: the
+E.164 form of every printed phone and fax number); the scorer reads only the schema keys, so
+the extras travel alongside without affecting it.
 
 `title` is the headline as printed; `headline` is the same cleaned for a case page (no
 leading "COUNTRY:", sentence case). `confidence` gives each schema field found a number
 between 0 and 1; the fields below `UNSURE_BELOW` are listed in `uncertain`, those not found
-in `missing`. `themes` are always suggestions: the parser guesses them from words.
+in `missing`. `themes` are always suggestions: the parser guesses them from words, and
+`suggested` says so.
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ class Target:
     phones: list[str] = field(default_factory=list)
     social: list[str] = field(default_factory=list)
     salutation: str | None = None
+    # printed number -> E.164 ("1-202-588-1500" -> "+12025881500"), for tel: and fax links
+    # that work from any country; the printed form stays what is shown
+    dial: dict[str, str] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         return not (
@@ -89,6 +94,7 @@ class Target:
             "phones": list(self.phones),
             "social": list(self.social),
             "salutation": self.salutation,
+            "dial": dict(self.dial),
         }
 
 
@@ -141,6 +147,8 @@ class CaseSheet:
             "story": self.story,
             "background": self.background,
             "themes": list(self.themes),
+            # fields whose values are guesses from the words of the text, to be confirmed
+            "suggested": ["themes"] if self.themes else [],
             "confidence": dict(self.confidence),
             "missing": list(self.missing),
             "uncertain": list(self.uncertain),

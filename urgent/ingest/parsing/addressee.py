@@ -20,6 +20,7 @@ from .names import (
     address_start_re,
     connectors,
     drop_addressed_to,
+    drop_office_article,
     institution_start_re,
     is_title_line,
     leading_office_end,
@@ -55,7 +56,8 @@ def read_block(block: AddressBlock) -> Target:
             lines[0] = lines[0][: m.start()].strip()
     lines = _merge_lone_honorific(lines)
     if block.single_line and lines:
-        _read_single_line_head(" ".join(lines), target)
+        # the commas of "President X, Rashidov Street 43, Tashkent" separate name and address
+        _read_single_line_head(", ".join(lines), target)
     else:
         _read_head(lines, target)
     return target
@@ -127,7 +129,7 @@ def _split_name_title(text: str) -> tuple[str | None, str | None]:
         if name_like(head, 1) and is_title_line(tail):
             return head.strip(), tail.strip()
     if not name_like(text, 1) and is_title_line(text):
-        return None, text.strip()  # "Monsieur le Président de la République": an office only
+        return None, drop_office_article(text)  # "Monsieur le Président de la République"
     return text.strip(), None
 
 
@@ -143,6 +145,8 @@ def _read_head(lines: list[str], target: Target) -> None:
             lines = lines[1:]
     lines = [drop_addressed_to(lines[0]), *lines[1:]]
     idx, spill = _read_first_line(lines, target)
+    if not spill:
+        idx += _name_below_office(lines[idx:], target)
     rest = spill + lines[idx:]
     if target.name and not target.title and rest and is_title_line(rest[0]):
         target.title = rest.pop(0)
@@ -156,7 +160,9 @@ def _read_first_line(lines: list[str], target: Target) -> tuple[int, list[str]]:
     Bogotá": the address after the name)."""
     first = lines[0]
     honorific, after = split_honorific(first)
-    if honorific and (name_like(after.split(",")[0], 1) or leading_office_end(after)):
+    if honorific and (
+        name_like(after.split(",")[0], 1) or leading_office_end(after) or is_title_line(after)
+    ):
         target.honorific = honorific
         target.name, target.title = _split_name_title(after)
         return 1, []
@@ -182,6 +188,21 @@ def _read_first_line(lines: list[str], target: Target) -> tuple[int, list[str]]:
         target.name = nxt
         return 2, []
     return 1, []
+
+
+def _name_below_office(lines: list[str], target: Target) -> int:
+    """An office with no one named ("Monsieur le Ministre de la Justice", "Ministro do
+    Interior"), then the person on the next line, maybe with a style of their own ("Dr. X").
+    Returns 1 when the next line was the name."""
+    if target.name or not target.title or not lines:
+        return 0
+    honorific, after = split_honorific(lines[0])
+    if institution_start_re().match(after) or is_title_line(after) or not name_like(after):
+        return 0
+    target.name = after.strip()
+    # the person's own style ("Dr.") says more than the office's ("Sr. Presidente")
+    target.honorific = honorific or target.honorific
+    return 1
 
 
 def _institution_and_address(line: str) -> tuple[str, list[str]]:
@@ -258,10 +279,15 @@ def _read_comma_head(text: str, target: Target) -> bool:
     honorific, first = split_honorific(parts[0])
     if not (name_like(first, 1) or is_title_line(first)):
         return False
-    if name_like(first, 1):
-        target.honorific, target.name = honorific, first
+    target.honorific = honorific
+    end = leading_office_end(first)
+    if end and name_like(first[end:]):
+        # "President Islam Abdurakhmanov": the office, then a name of two words or more
+        target.title, target.name = first[:end].strip(), first[end:].strip()
+    elif name_like(first, 1):
+        target.name = first
     else:
-        target.honorific, target.title = honorific, first
+        target.title = first
     rest = parts[1:]
     if rest and not target.title and is_title_line(rest[0]):
         target.title = rest.pop(0)

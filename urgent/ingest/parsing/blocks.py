@@ -10,6 +10,7 @@ heading above a block decides its role: everything under a copies heading ("And 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .addressee import AddressBlock, strip_numbering
@@ -45,6 +46,7 @@ from .lines import (
     trailing_salutation,
 )
 from .names import leading_office_end, name_like, split_honorific
+from .titles import is_navigation
 
 _LOOKAHEAD = 12
 
@@ -166,13 +168,22 @@ class AddressScanner:
             )
         if len(text) > 120 or len(text.split()) > 12 or is_prose(text):
             return False  # an addressee's first line is short
-        if letter_salutation(text):
+        if letter_salutation(text) or is_dateline(text) or is_date_only(text):
             return False
         if not (is_head(text) or honorific_only(text)):
             return False
-        if i == self.first_line and split_honorific(text)[0]:
+        if i == self._first_after_dateline() and split_honorific(text)[0]:
             return True
         return self._block_ahead(i)
+
+    def _first_after_dateline(self) -> int | None:
+        """The first line, or the line after a letter's opening date line ("México, a 9 de …")."""
+        first = self.first_line
+        if first is not None and (
+            is_dateline(self.lines[first]) or is_date_only(self.lines[first])
+        ):
+            return next((j for j in range(first + 1, len(self.lines)) if self.lines[j]), None)
+        return first
 
     def _block_ahead(self, i: int) -> bool:
         """Do address or contact lines follow line i, before any prose?"""
@@ -215,7 +226,7 @@ class AddressScanner:
             self._close()
             self._single(strip_bullet(line), i, self.role)
             return
-        if self._ends_region(line):
+        if self._ends_region(line) or self._menu_row(i):
             self._leave(i)
             return
         if is_primary_heading(line):
@@ -251,7 +262,7 @@ class AddressScanner:
             return
         cur = self.current
         if cur is None:
-            if text[:1].islower():
+            if text[:1].islower() or not self._can_open(text):
                 self._leave(i)
                 return
             self._start_block(text, i)
@@ -265,6 +276,22 @@ class AddressScanner:
             return
         cur.add(text, i)
         self.blank_seen = False
+
+    def _menu_row(self, i: int) -> bool:
+        """'Publicidad · Te puede interesar · Más leídas': a page's links below the block."""
+        spaced = self.doc.spaced[i]
+        return len(re.findall(r"\s[|·•]\s", spaced)) >= 2 and is_navigation(spaced)
+
+    @staticmethod
+    def _can_open(text: str) -> bool:
+        """A block opens with a style, an office, a name, an institution or an address; not
+        with a sentence ("Libellé à envoyer avant le 30 mars.")."""
+        sentence = (
+            len(text.split()) >= 3
+            and text.rstrip().endswith((".", "!"))
+            and not any(c.isdigit() for c in text)
+        )
+        return not sentence or has_contact_label(text) or is_bare_contact(text)
 
     def _new_block_here(self, cur: _Open, text: str) -> bool:
         if cur.closed:
@@ -324,9 +351,15 @@ class AddressScanner:
         """Content printed on the same line as a copies heading.
 
         ("Cc. The Hon X", "... accredited to your country. HE Y, Embassy of Z, ...")."""
-        remainder = remainder.strip()
-        if not remainder or remainder.casefold().startswith(
-            ("please", "veuillez", "bitte", "por favor", "por favour")
+        # "… eine Kopie an die Botschaft der Republik X, Luisenstraße 16, …": the institution
+        remainder = _ARTICLE_BEFORE_NAME_RE.sub("", remainder.strip())
+        # "Copias a: los representantes diplomáticos de …": an instruction, not an addressee
+        if (
+            not remainder
+            or remainder[:1].islower()
+            or remainder.casefold().startswith(
+                ("please", "veuillez", "bitte", "por favor", "por favour")
+            )
         ):
             return
         block = _Open(self.role, labelled=True)
@@ -338,6 +371,11 @@ class AddressScanner:
             return
         block.add(remainder, i)
         self.current = block
+
+
+_ARTICLE_BEFORE_NAME_RE = re.compile(
+    r"^(?:the|die|der|den|la|le|el|il|de|het|a|o|l')\s*(?=[A-ZÀ-Þ])"
+)
 
 
 def find_address_section(doc: Doc) -> AddressSection:

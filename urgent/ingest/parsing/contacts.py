@@ -78,14 +78,19 @@ def dial_form(printed: str, country_code: str | None) -> str | None:
     digits = re.sub(r"\D", "", text)
     if not text.startswith("+") and not text.startswith("00"):
         candidates.append("+" + digits)
+    parsed = []
     for candidate in candidates:
         region = None if candidate.startswith("+") else (country_code or None)
         try:
-            number = phonenumbers.parse(candidate, region)
+            parsed.append(phonenumbers.parse(candidate, region))
         except phonenumbers.NumberParseException:
             continue
-        if phonenumbers.is_valid_number(number):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # a number the current plan knows, else one of a possible length printed with its
+    # country prefix (ranges change; an old sheet's number may still be dialled)
+    for check in (phonenumbers.is_valid_number, phonenumbers.is_possible_number):
+        for number in parsed:
+            if check(number) and (check is phonenumbers.is_valid_number or text[:1] == "+"):
+                return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return None
 
 

@@ -23,6 +23,8 @@ from . import dates, header, persons, sections, signals, titles
 from .addressee import AddressBlock, read_block
 from .asks import Asks, find_list_asks, find_request_sentence, no_further_action
 from .blocks import find_address_section
+from .contacts import dial_form, find_emails, find_numbers
+from .countries import alias_key, find_countries
 from .doc import Doc
 from .fallback import targets_named_in
 from .lines import is_junk
@@ -72,6 +74,8 @@ def parse_case_sheet(text: str) -> CaseSheet:
         line for t in targets if t.role == "primary" for line in (t.title or "", *t.address_lines)
     ]
     sheet.country, confidence["country"] = header.find_country(doc, sheet.title, body, target_text)
+    _contacts_in_prose(doc, found.used, targets)
+    _dial_forms(sheet)
     sheet.update_request = sections.find_update_request(doc)
     sheet.persons = persons.find_persons(
         _person_segments(doc, sheet.title, body, asks),
@@ -86,6 +90,51 @@ def parse_case_sheet(text: str) -> CaseSheet:
     _refuse_without_appeal(doc, sheet, found, asks)
     _finish(sheet, confidence)
     return sheet
+
+
+def _contacts_in_prose(doc: Doc, used: frozenset[int], targets: list[Target]) -> None:
+    """'Call Governor Kay Benford at 334–555–0172', 'Email the Governor: x@example.org': a
+    number or address in a sentence that names one addressee (by name, else by office)
+    belongs to that addressee, as an action alert prints them above the postal address."""
+    for i in doc.nonblank():
+        line = doc.lines[i]
+        if i in used or len(line.split()) < 3:
+            continue
+        emails, numbers = find_emails(line), find_numbers(line)
+        if not (emails or numbers):
+            continue
+        target = _the_one_named(line, targets)
+        if target is None:
+            continue
+        target.emails.extend(e for e in emails if e not in target.emails)
+        bucket = target.faxes if re.search(r"(?i)\bfax", line) else target.phones
+        bucket.extend(n for n in numbers if n not in target.phones + target.faxes)
+
+
+def _the_one_named(line: str, targets: list[Target]) -> Target | None:
+    folded_line = line.casefold()
+    for key in ("name", "title"):
+        named = [
+            t for t in targets if getattr(t, key) and getattr(t, key).casefold() in folded_line
+        ]
+        if len(named) == 1:
+            return named[0]
+        if named:
+            return None
+    return None
+
+
+def _dial_forms(sheet: CaseSheet) -> None:
+    """The E.164 form of each printed number, read in the country of the target's address
+    (or of the case) when it is printed without its country prefix."""
+    case_code = alias_key(sheet.country) if sheet.country else None
+    for target in sheet.targets:
+        found = find_countries(" ".join(target.address_lines))
+        region = found[-1][1] if found else case_code
+        for printed in (*target.phones, *target.faxes):
+            e164 = dial_form(printed, region)
+            if e164:
+                target.dial[printed] = e164
 
 
 def _addressees(doc: Doc) -> _Addressees:
@@ -132,7 +181,10 @@ def _header_fields(
     sheet.date_issued, confidence["date_issued"] = dates.find_date_issued(doc, found.used)
     year = int(sheet.date_issued[:4]) if sheet.date_issued else None
     sheet.deadline, confidence["deadline"] = dates.find_deadline(doc, year)
-    sheet.kind, confidence["kind"] = header.find_kind(doc, sheet.title, sheet.ua_number)
+    bare_letter = found.layout_end is not None and not header.names_organisation(doc.text)
+    sheet.kind, confidence["kind"] = header.find_kind(
+        doc, sheet.title, sheet.ua_number, bare_letter=bare_letter
+    )
 
 
 def _refuse_without_appeal(doc: Doc, sheet: CaseSheet, found: _Addressees, asks: Asks) -> None:
@@ -145,9 +197,9 @@ def _refuse_without_appeal(doc: Doc, sheet: CaseSheet, found: _Addressees, asks:
         addressee=addressee,
         salutation=found.salutation_found,
         demands=asks.confidence >= 0.7,
-        phrase=signals.has_appeal_phrase(doc.text),
     )
-    if not appeal.any():
+    # the phrase search reads every line: only needed when nothing else says "appeal"
+    if not appeal.any() and not signals.has_appeal_phrase(doc.text):
         raise IngestError(REFUSAL)
 
 

@@ -37,6 +37,28 @@ def _deadline_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return word_re, trigger_re
 
 
+_POST_SEPARATOR_RE = re.compile(r"\s[–—|·-]\s")
+_POST_LABEL_RE = re.compile(r"^\W*(\w+)")
+
+
+def post_line_date(line: str) -> FoundDate | None:
+    """The date of a page's byline: "Blog de l'ACAT locale – lundi 12 mars 2007" (a name, a
+    dash, the date) or "Publié le 17 octobre 2022 par admin" (a date label, the date, who)."""
+    if len(line.split()) > 12:
+        return None
+    dates = [d for d in find_dates(line) if d.year]
+    if len(dates) != 1:
+        return None
+    date = dates[0]
+    before, after = line[: date.start], line[date.end :].strip(" .")
+    if _POST_SEPARATOR_RE.search(before) and not after and len(before.split()) <= 8:
+        return date
+    labelled = _date_label_re().search(folded(line))
+    if labelled and labelled.start() < 3 and len(before.split()) <= 3 and len(after.split()) <= 3:
+        return date
+    return None
+
+
 def find_date_issued(doc: Doc, used: frozenset[int] = frozenset()) -> Scored:
     deadline_label = folded_pattern("dates", "deadline_labels")
     for line in (folded(line) for line in doc.lines[:50]):
@@ -66,7 +88,7 @@ def _date_in_header(doc: Doc, used: frozenset[int]) -> Scored:
             continue
         if _deadline_res()[1].search(flat):
             continue
-        date = is_date_line(line)
+        date = is_date_line(line) or post_line_date(line)
         if date:
             return date.iso(), 0.8
         dates = [d for d in find_dates(line) if d.year]

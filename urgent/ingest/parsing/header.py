@@ -18,6 +18,7 @@ from .lexicon import (
     folded_alternation,
     folded_pattern,
     stopword_languages,
+    words,
 )
 
 Scored = tuple[str | None, float]
@@ -143,7 +144,21 @@ _ORDINAL_UA_RE = re.compile(
 )
 
 
-def find_kind(doc: Doc, title: str | None, ua_number: str | None) -> tuple[Kind, float]:
+@lru_cache(maxsize=1)
+def _organisation_words() -> frozenset[str]:
+    return words(lang.phrases("words", "organisations"))
+
+
+def names_organisation(text: str) -> bool:
+    """Does the text name any organisation ("network", "Stichting", "Amnesty")?"""
+    return not _organisation_words().isdisjoint(re.findall(r"[^\W\d_]+", folded(text)))
+
+
+def find_kind(
+    doc: Doc, title: str | None, ua_number: str | None, bare_letter: bool = False
+) -> tuple[Kind, float]:
+    """`bare_letter`: a model letter that opens with the addressee and is signed by no
+    organisation, as sections hand them out to their members."""
     update, of_original, amnesty = _kind_res()
     flat = folded(doc.text)
     head = "\n".join(line for line in doc.lines[:12] if line)[:600]
@@ -164,7 +179,7 @@ def find_kind(doc: Doc, title: str | None, ua_number: str | None) -> tuple[Kind,
     ):
         return "update", 0.85
     if not ua_number and not amnesty.search(flat):
-        return "other_org", 0.55
+        return ("initial", 0.4) if bare_letter else ("other_org", 0.55)
     return "initial", 0.8
 
 

@@ -36,7 +36,12 @@ _JUNK_LINE_RE = re.compile(
 
 def is_junk(line: str) -> bool:
     """Page furniture: page numbers, rules, template placeholders."""
-    return bool(_JUNK_LINE_RE.match(line.strip()))
+    stripped = line.strip()
+    # "P R E S E N T E": a word spaced out letter by letter, a letterhead's decoration
+    return bool(_JUNK_LINE_RE.match(stripped) or _SPACED_WORD_RE.fullmatch(stripped))
+
+
+_SPACED_WORD_RE = re.compile(r"(?:[^\W\d_] ){3,}[^\W\d_]\.?")
 
 
 def is_bullet(line: str) -> bool:
@@ -82,12 +87,25 @@ def _primary_heading_re() -> re.Pattern[str]:
     )
 
 
+@lru_cache(maxsize=1)
+def _heading_last_words() -> frozenset[str]:
+    phrases = [*lang.phrases("headings", "primary"), *lang.phrases("headings", "primary_end")]
+    return frozenset(p.rstrip(" :.").split()[-1].casefold() for p in phrases if p.strip(" :."))
+
+
 def is_primary_heading(line: str) -> bool:
     """'Write to:', 'ENVÍEN LLAMAMIENTOS ANTES DEL 22 DE OCTUBRE A:', 'Appell an'."""
     line = line.strip()
-    if len(line) >= 160:
+    # "Email: gabinete@pgr.example.ao" ends in "ao" ("to" in Portuguese): a value, not a heading
+    if len(line) >= 160 or "@" in line:
         return False
-    if _primary_heading_re().match(line):
+    words_ = line.rstrip(" :.").split()
+    # the whole pattern is slow; a heading ends with one of a few words ("to", "an", "A")
+    if (
+        words_
+        and words_[-1].casefold() in _heading_last_words()
+        and _primary_heading_re().match(line)
+    ):
         return True
     return line.endswith(":") and bool(_write_to_re().search(line))
 
@@ -96,7 +114,7 @@ def is_primary_heading(line: str) -> bool:
 def _copy_heading_re() -> re.Pattern[str]:
     copies = alternation(lang.phrases("headings", "copy"))
     return re.compile(
-        rf"(?i)^(?:and\s+|also\s+|please\s+|et\s+|y\s+|und\s+|e\s+|en\s+)*(?:{copies})"
+        rf"(?i)^(?:and\s+|also\s+|please\s+|bitte\s+|et\s+|y\s+|und\s+|e\s+|en\s+)*(?:{copies})"
         r"(?P<diplo>\s+(?:the\s+|aux?\s+|a\s+la\s+|an\s+die\s+)?(?:diplomatic|diplomati|"
         r"représent|representa|botschaft)[^.:]*)?(?![^\W\d_])\s*(?P<sep>[.:])?\s*"
     )
@@ -282,7 +300,8 @@ def is_dateline(line: str) -> bool:
     rest = line
     for date in reversed(dates):
         rest = rest[: date.start] + " " + rest[date.end :]
-    words_ = [w for w in re.split(r"[\s,;:.()\-–|·]+", rest) if w and not w.isdigit()]
+    # "Ciudad de México, a 9 de noviembre": short joining words say nothing
+    words_ = [w for w in re.split(r"[\s,;:.()\-–|·]+", rest) if len(w) > 2 and not w.isdigit()]
     return len(words_) <= 3
 
 

@@ -106,6 +106,21 @@ def drop_addressed_to(line: str) -> str:
     return line
 
 
+@lru_cache(maxsize=1)
+def _office_article_re() -> re.Pattern[str]:
+    alt = alternation(lang.phrases("addressees", "office_articles"))
+    return re.compile(rf"(?i)^(?:{alt})(?:\s+|(?<=')(?=\w))")
+
+
+def drop_office_article(text: str) -> str:
+    """'le Ministre de la Justice' after 'Monsieur': the office without its article."""
+    text = text.strip()
+    m = _office_article_re().match(text)
+    if m and has_office(text[m.end() :]):
+        return text[m.end() :]
+    return text
+
+
 def split_honorific(text: str) -> tuple[str | None, str]:
     """Peel courtesy styles off the front.
 
@@ -131,7 +146,7 @@ def looks_like_noun(word: str) -> bool:
     return len(word) > 6 and bool(_noun_suffix_re().search(word))
 
 
-def name_token_ok(token: str, allow_country: bool = False) -> bool:
+def name_token_ok(token: str, allow_country: bool = False, allow_noun: bool = False) -> bool:
     word = token.strip(",.;:()\"'“”")
     if not word:
         return True
@@ -143,7 +158,7 @@ def name_token_ok(token: str, allow_country: bool = False) -> bool:
     if len(word) == 1:
         return True  # an initial ("Thomas E. Whitfield")
     key = fold(word)
-    if key in lex.non_name_words or looks_like_noun(word):
+    if key in lex.non_name_words or (looks_like_noun(word) and not allow_noun):
         return False
     if word.isupper() and key in lex.function_words:
         return False  # "TO", "OF": a heading in capitals, not a name
@@ -165,18 +180,25 @@ def name_like(text: str, min_tokens: int = 2) -> bool:
     tokens = text.split()
     if not 1 <= len(tokens) <= 6:
         return False
-    core = countries = 0
+    core = countries = nouns = 0
     particles = lexicon().particles
     for token in tokens:
-        if not name_token_ok(token, allow_country=True):
+        if not name_token_ok(token, allow_country=True, allow_noun=True):
             return False
+        if looks_like_noun(token.strip(",.;:()")):
+            nouns += 1
         if is_country_word(fold(token.strip(",.;:()"))):
             countries += 1
         elif token.strip(",.").casefold() not in particles:
             core += 1
     # "Leticia Ruiz Montenegro", "Mauricio Durán": a surname or given name may be a country's
     # name in some language, but a line that is mostly country names is not a person
-    return core + countries >= min_tokens and core >= max(1, countries)
+    # "Amade Miquidade Ussene": a surname may end like a noun ("-dade"), if the others do not
+    return (
+        core + countries >= min_tokens
+        and core >= max(1, countries)
+        and (nouns == 0 or core - nouns >= 2)
+    )
 
 
 def has_office(text: str) -> bool:

@@ -211,6 +211,11 @@ def _leading_words(run: list[str], starts_here: bool, lowercase_words: set[str])
     "M."), a role or trade ("Gewerkschafters", "Mensenrechtenadvocaat"), an elided article
     ("L'avvocata"), or a sentence's first word the text also uses in lower case."""
     skip = 0
+    # "Verschwinden der Bauernführerin Marites Dumalag": the name starts after the last role
+    for i in range(len(run) - 3, -1, -1):
+        if _is_role(run[i]):
+            skip = i + 1
+            break
     while len(run) - skip > 2 or (len(run) - skip == 2 and skip == 0):
         tok = run[skip]
         styled = split_honorific(tok + " X")[1] == "X" or split_honorific(tok + ". X")[1] == "X"
@@ -288,11 +293,17 @@ def find_persons(
             continue
         score, official = _score_mentions(g.mentions)
         score += g.singles
-        if official or score < 3:
+        # named in the headline and nowhere else: a place or a slogan ("in Cabo Delgado",
+        # "Protect LGBTI activists"); a person at risk is named again in the text
+        if official or score < 3 or _headline_only(g):
             continue
         people.append((g.first, Person(g.display, _gender(full_text, g))))
     people.sort(key=lambda p: p[0])
     return [p for _, p in people]
+
+
+def _headline_only(group: Group) -> bool:
+    return all(m.zone in ("title", "headline") for m in group.mentions) and not group.singles
 
 
 def _mentions(segments: list[tuple[str, str]], full_text: str) -> list[Mention]:

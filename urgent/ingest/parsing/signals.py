@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -32,7 +33,22 @@ class AppealSignals:
 
 
 def has_appeal_phrase(text: str) -> bool:
-    """A call to act ("urgent action", "Eilaktion"), not the bare letters "UA"/"AU"."""
-    return any(
-        len(m.group(0)) > 2 for m in folded_pattern("kind", "urgent_action").finditer(folded(text))
-    )
+    """A call to act ("urgent action", "Eilaktion"), not the bare letters "UA"/"AU", or a
+    demand made to an official ("I urge you", "Ich fordere Sie auf", "Bitte fordern Sie")."""
+    flat = folded(text)
+    if any(len(m.group(0)) > 2 for m in folded_pattern("kind", "urgent_action").finditer(flat)):
+        return True
+    if folded_pattern("demands", "first_person").search(flat):
+        return True
+    # a line that opens with a call to supporters ("Bitte fordern Sie, dass …", "Please write")
+    return _call_at_line_start(flat)
+
+
+_POLITE_RE = re.compile(
+    r"(?m)^(?:bitte|please|por favor|s'il vous plait|per favore|alstublieft)\s+"
+)
+
+
+def _call_at_line_start(flat: str) -> bool:
+    calls = folded_pattern("headings", "asks", anchored=True)
+    return any(calls.match(_POLITE_RE.sub("", line)) for line in flat.splitlines())

@@ -94,7 +94,8 @@ DATE_RES: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?<![\d/.-])(?P<y>(?:19|20)\d\d)-(?P<mn>[01]?\d)-(?P<d>[0-3]?\d)(?![\d/.-])"),
     # 05.07.2017 · 05/07/2017 (day first, as everywhere outside the US)
     re.compile(
-        r"(?<![\d/.-])(?P<d>[0-3]?\d)[./](?P<mn>[01]?\d)[./](?P<y>(?:19|20)\d\d)(?![\d/.-])"
+        r"(?<![\d/.-])(?P<d>[0-3]?\d)[./](?P<mn>[01]?\d)[./](?P<y>(?:19|20)\d\d)"
+        r"(?![\d/-]|\.\d)"  # a full stop may end the sentence: "viimeistään 26.7.2022."
     ),
 )
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from . import lang
 from .countries import find_countries
+from .dates import post_line_date
 from .doc import Doc
 from .header import Scored
 from .lexicon import alternation, folded, folded_pattern, lexicon, pattern, words
@@ -138,7 +139,7 @@ def _is_furniture(doc: Doc, i: int) -> bool:
         return True
     if _marker_re().match(line) or _markers_only(line):
         return True
-    if is_date_line(line) or _metadata_only(line):
+    if is_date_line(line) or _metadata_only(line) or post_line_date(line):
         return True
     if is_dateline(line):
         return True
