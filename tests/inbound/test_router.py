@@ -382,6 +382,8 @@ def test_a_bounce_over_smtp_reaches_the_letter_and_the_contact_point(
     assert deliveries_send_due().sent == 2
     assert len(smtp.handler.to("mission.tm@example.org")) == 3
     assert len(smtp.handler.to("embassy.tm@example.org")) == 3
+
+
 def test_a_message_flufl_bounce_cannot_read_is_kept_not_failed(
     deliver: Callable[..., InboundMessage], demo: None
 ) -> None:

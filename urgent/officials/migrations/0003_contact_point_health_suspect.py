@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('officials', '0001_initial'),
+        ('officials', '0002_contactpoint_dial'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actions', '0004_letterdelivery_queue_engine'),
+        ('actions', '0005_letterdelivery_awaiting_confirmation_fax_handed'),
     ]
 
     operations = [
