@@ -17,12 +17,12 @@ from django.test import Client
 
 from tests.actions.conftest import Smtp, smtp
 from tests.actions.helpers import confirmed_letter
-from tests.inbound.test_smtp import receiver, settled
+from tests.inbound.conftest import settled
 from urgent.actions.models import LetterDelivery
 from urgent.actions.services import deliveries_send_due
 from urgent.officials.models import ContactPoint
 
-__all__ = ["receiver", "smtp"]
+__all__ = ["smtp"]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
