@@ -1,9 +1,11 @@
 """Every staff page in Chromium: no accessibility problem of any impact, at 390 and 1280 px,
-and the menu that works without JavaScript."""
+no word in a table broken across lines on a phone, and the menu that works without
+JavaScript."""
 
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +16,13 @@ from django.test import Client
 from PIL import Image
 
 from tests.actions.helpers import confirmed_letter
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, screenshot_path
 from tests.browser.test_import_page import describe, sign_in
 from urgent.actions.services import deliveries_send_due
 from urgent.cases import services
 from urgent.cases.models import Case, PersonAtRisk
 from urgent.core.maildir import maildir_list
+from urgent.federation.models import Instance
 from urgent.ingest.services import organisation_default, source_document_create
 from urgent.mailings.models import Mailing
 from urgent.officials.models import Official
@@ -29,6 +32,38 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SAMPLES = Path(__file__).resolve().parents[1] / "ingest" / "samples"
 WIDTHS = (390, 1280)
+
+# Words in table cells that the browser split across lines ("St/at/us" in a squeezed
+# column). Only plain words count: a long address or number may wrap where it must.
+# Text hidden for all but screen readers is 1 px wide and left out.
+BROKEN_WORDS = r"""
+() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('main th, main td')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent || parent.closest('.visually-hidden')) continue;
+      const head = parent.closest('thead');
+      if (head && getComputedStyle(head).position === 'absolute') continue;
+      if (parent.getBoundingClientRect().width < 2) continue;
+      const re = /\S+/g;
+      for (let m = re.exec(node.data); m; m = re.exec(node.data)) {
+        const word = m[0].replace(/^[(“"']+|[)”"'.,;:!?]+$/g, '');
+        if (!/^\p{L}{2,20}$/u.test(word)) continue;
+        const range = document.createRange();
+        const start = m.index + m[0].indexOf(word);
+        range.setStart(node, start);
+        range.setEnd(node, start + word.length);
+        const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0)
+          .map((r) => Math.round(r.top)));
+        if (lines.size > 1) broken.push(word);
+      }
+    }
+  }
+  return broken;
+}
+"""
 
 
 def a_photo() -> bytes:
@@ -61,6 +96,11 @@ def staff_pages(tmp_path: Path, settings: Any) -> list[str]:
         organisation=organisation_default(),
         actor=None,
     )
+    instance = Instance.objects.create(
+        actor_url="https://urgent.example.net/actor",
+        inbox_url="https://urgent.example.net/inbox",
+        name="Example Section Net",
+    )
     case = f"/staff/cases/{active.pk}"
     return [
         "/staff/",
@@ -68,6 +108,7 @@ def staff_pages(tmp_path: Path, settings: Any) -> list[str]:
         "/staff/cases/new/",
         f"{case}/",
         f"/staff/cases/{draft.pk}/publish/",
+        f"{case}/preview/",
         f"{case}/preview/alert/",
         f"{case}/update/",
         f"{case}/close/",
@@ -88,7 +129,39 @@ def staff_pages(tmp_path: Path, settings: Any) -> list[str]:
         f"/staff/mailings/{Mailing.objects.latest('id').pk}/",
         "/staff/import/",
         f"/staff/import/{source.uuid}/",
+        "/staff/federation/",
+        "/staff/federation/refused/",
+        f"/staff/federation/instances/{instance.pk}/",
     ]
+
+
+# Buttons drawn in the same colour as what they sit on (a grey secondary button on a grey
+# panel) read as plain text: each button's background must differ from its surroundings'.
+BUTTONS_WITHOUT_EDGE = r"""
+() => {
+  const solid = (c) => c && c !== 'transparent' && c !== 'rgba(0, 0, 0, 0)';
+  const flat = [];
+  for (const button of document.querySelectorAll('main .button')) {
+    if (!button.getClientRects().length) continue;
+    const own = getComputedStyle(button).backgroundColor;
+    let around = 'rgb(255, 255, 255)';
+    for (let el = button.parentElement; el; el = el.parentElement) {
+      const colour = getComputedStyle(el).backgroundColor;
+      if (solid(colour)) { around = colour; break; }
+    }
+    if (own === around) flat.push(button.textContent.trim());
+  }
+  return flat;
+}
+"""
+
+# Pages pictured in the docs (docs/images/ with URGENT_SCREENSHOTS=1), by path: name and
+# whether the whole page is taken. The editor is taken as seen, one screen with its sticky
+# Save bar; a whole-page picture would float that bar over the middle of the form.
+SCREENSHOTS = {
+    r"/staff/officials/": ("staff-officials", True),
+    r"/staff/cases/\d+/": ("staff-case-editor", False),
+}
 
 
 def test_no_staff_page_has_an_accessibility_problem_of_any_impact(
@@ -105,6 +178,16 @@ def test_no_staff_page_has_an_accessibility_problem_of_any_impact(
             violations = axe_violations(page, every_impact=True)
             if violations:
                 found[f"{path} at {width}px"] = describe(violations)
+            flat = page.evaluate(BUTTONS_WITHOUT_EDGE)
+            if flat:
+                found[f"{path} at {width}px, buttons lost in their background"] = ", ".join(flat)
+            broken = page.evaluate(BROKEN_WORDS) if width == 390 else []
+            if broken:
+                found[f"{path} at {width}px, words broken in a table"] = ", ".join(broken)
+            for pattern, (name, whole) in SCREENSHOTS.items():
+                if re.fullmatch(pattern, path):
+                    shot = screenshot_path(f"{name}-{width}.png")
+                    page.screenshot(path=str(shot), full_page=whole)
     # A form sent back with errors: the error summary and the messages by each field.
     page.goto(live_server.url + "/staff/cases/new/")
     page.get_by_role("button", name="Create draft").click()
