@@ -230,3 +230,19 @@ def test_screenshots_of_the_public_pages(
     page.screenshot(path=str(screenshot_path(f"impact-{width}.png")))
     page.goto(live_server.url + "/")
     page.screenshot(path=str(screenshot_path(f"home-{width}.png")))
+
+
+def test_focus_is_visible_and_print_leaves_out_the_forms(
+    page: Any, live_server: Any, demo: None
+) -> None:
+    page.goto(live_server.url + "/cases/ua-101-26/")
+    page.locator(".jump a").focus()
+    background = page.evaluate(
+        "getComputedStyle(document.querySelector('.jump a')).backgroundColor"
+    )
+    assert background == "rgb(255, 221, 0)"  # the yellow focus band
+    page.emulate_media(media="print")
+    assert not page.locator("#take-action").is_visible()
+    assert not page.locator(".site-header").is_visible()
+    assert page.get_by_role("heading", name="Write to").is_visible()
+    assert page.get_by_role("heading", name="What is happening").is_visible()

@@ -103,3 +103,8 @@ def test_deadline_today_is_still_listed(client: Client, demo: None) -> None:
     html = client.get("/").content.decode().split('id="passed-heading"')
     assert "Student journalist jailed" not in html[0]
     assert "Student journalist jailed" in html[1]
+
+
+def test_case_page_has_a_print_stylesheet(client: Client, demo: None) -> None:
+    html = client.get("/cases/ua-101-26/").content.decode()
+    assert 'href="/static/cases/print.css" media="print"' in html
