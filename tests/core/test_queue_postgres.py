@@ -125,11 +125,12 @@ def test_a_budgeted_claim_waits_for_the_advisory_lock(demo: None, tmp_path: Any)
         deadline = time.monotonic() + 60
         waiting = 0
         while waiting == 0 and time.monotonic() < deadline and worker.poll() is None:
-            waiting = holder.execute(
+            row = holder.execute(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
                 " AND objid = %s",
                 [lock],
-            ).fetchone()[0]
+            ).fetchone()
+            waiting = int(row[0]) if row else 0
             time.sleep(0.05)
         assert waiting == 1, worker.communicate(timeout=5)
         assert worker.poll() is None  # it could not claim while the lock was held
@@ -143,7 +144,8 @@ class _Setting:
     """What `SHOW synchronous_commit` says on the sender's connection at each claim."""
 
     def __init__(self, claim: Any) -> None:
-        self.claim, self.seen = claim, []
+        self.claim = claim
+        self.seen: list[str] = []
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         with connection.cursor() as cursor:
