@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 NPM ?= npm
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: install run test lint typecheck pytest lock messages clean lighthouse
+.PHONY: install run test lint typecheck pytest lock messages clean lighthouse mutation
+# Branch coverage of the package, printed after the tests (files fully covered are left out).
+COVERAGE ?= --cov=urgent --cov-branch --cov-report=term:skip-covered
 
 install: $(BIN)/.installed
 
@@ -44,7 +46,14 @@ typecheck:
 
 pytest:
 	$(BIN)/urgent makemigrations --check --dry-run --verbosity 0
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(COVERAGE) $(PYTEST_ARGS)
+
+# Mutation testing of the protective modules ([tool.mutmut] in pyproject.toml); not part
+# of `make test`: it takes minutes. The score per module: `$(BIN)/mutmut results`.
+mutation: install
+	rm -rf mutants
+	$(BIN)/mutmut run
+	$(BIN)/python -m tests.safety.mutation_score
 
 lock:
 	$(BIN)/python -m pip install --quiet uv
@@ -60,4 +69,4 @@ messages: install
 	cd urgent && ../$(BIN)/urgent makemessages -l fr -l es --no-obsolete && ../$(BIN)/urgent compilemessages
 
 clean:
-	rm -rf $(VENV) tests/browser/node_modules
+	rm -rf $(VENV) tests/browser/node_modules mutants

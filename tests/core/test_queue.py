@@ -103,6 +103,8 @@ def test_the_retry_schedule_grows_to_a_cap_then_gives_up() -> None:
     assert all(w == timedelta(hours=4) for w in waits[4:-1])
     assert waits[-1] is None
     assert timedelta(hours=44) < retry_total() < timedelta(hours=48)
+    # Exactly: 1 + 4 + 16 + 64 minutes, then eleven waits of 4 hours before the 16th try.
+    assert retry_total() == timedelta(hours=45, minutes=25)
 
 
 @pytest.mark.django_db
