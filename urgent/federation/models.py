@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from urgent.cases.models import Case
 from urgent.core.models import BaseModel
+from urgent.core.queue import QueueItem, status_constraint
 
 
 class Instance(BaseModel):
@@ -20,6 +21,8 @@ class Instance(BaseModel):
         PENDING = "pending", _("Requested, waiting for an answer")
         ACCEPTED = "accepted", _("Accepted")
         REJECTED = "rejected", _("Refused")
+        # They follow us, but stopped answering: every retry of a delivery failed.
+        EXPIRED = "expired", _("Stopped answering")
 
     actor_url = models.URLField(_("actor"), max_length=500, unique=True)
     inbox_url = models.URLField(_("inbox"), max_length=500)
@@ -42,7 +45,9 @@ class Instance(BaseModel):
         ordering = ["name", "actor_url"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(follower_state__in=["none", "pending", "accepted", "rejected"])
+                condition=models.Q(
+                    follower_state__in=["none", "pending", "accepted", "rejected", "expired"]
+                )
                 & models.Q(following_state__in=["none", "pending", "accepted", "rejected"]),
                 name="instance_follow_states_valid",
             ),
@@ -123,14 +128,12 @@ class Activity(BaseModel):
         return f"{self.kind} {self.activity_id}"
 
 
-class Delivery(models.Model):
-    """One activity to one instance's inbox: a signed POST, retried until it is taken."""
+class Delivery(QueueItem):
+    """One activity to one instance's inbox: a signed POST on the queue engine.
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        SENDING = "sending", _("Sending")
-        DELIVERED = "delivered", _("Delivered")
-        FAILED = "failed", _("Failed")
+    Claimed with a lease, retried on the one schedule (`urgent.core.queue.retry`); `sent`
+    means the inbox took it (2xx, or 409: it had it already).
+    """
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="deliveries")
     instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="deliveries")
@@ -140,13 +143,7 @@ class Delivery(models.Model):
         blank=True,
         help_text=_("Sign with this key of ours instead of the current one (key rotation)."),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
     last_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -156,10 +153,7 @@ class Delivery(models.Model):
             models.UniqueConstraint(
                 fields=["activity", "instance"], name="federation_delivery_once"
             ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "sending", "delivered", "failed"]),
-                name="federation_delivery_status_valid",
-            ),
+            status_constraint("federation_delivery_status_known"),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 

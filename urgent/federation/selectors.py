@@ -11,6 +11,7 @@ from django.utils import timezone
 from urgent.actions.models import LetterDelivery, OfficialReply
 from urgent.actions.selectors import action_counts_by_channel
 from urgent.cases.models import Case, CaseTarget
+from urgent.core.queue import Status
 from urgent.federation.models import Activity, Delivery, Instance, InstanceKey, RefusedActivity
 
 OUTBOX_PAGE_SIZE = 20
@@ -116,9 +117,43 @@ def instance_activities_received(*, instance: Instance, limit: int = 50) -> list
     )
 
 
+def instances_expired() -> QuerySet[Instance]:
+    """Followers that stopped answering: every retry of a delivery to them failed."""
+    return Instance.objects.filter(follower_state=Instance.Follow.EXPIRED)
+
+
 def delivery_counts() -> dict[str, int]:
+    """Deliveries by status; `waiting` adds queued and deferred (due later) together."""
     rows = Delivery.objects.values("status").annotate(n=Count("id"))
-    return {row["status"]: row["n"] for row in rows}
+    counts = {row["status"]: row["n"] for row in rows}
+    counts["waiting"] = counts.get(Status.QUEUED, 0) + counts.get(Status.DEFERRED, 0)
+    return counts
+
+
+@dataclass(frozen=True)
+class DeliveryTable:
+    """Rows are activities (newest first), columns the instances they went to."""
+
+    instances: list[Instance]
+    rows: list[tuple[Activity, list[Delivery | None]]]
+
+
+def deliveries_by_activity(*, limit: int = 30) -> DeliveryTable:
+    """The recent activities sent to several instances or to the public, and each
+    instance's delivery of each (three queries whatever the size)."""
+    recent = list(
+        Activity.objects.filter(direction=Activity.Direction.OUT, deliveries__isnull=False)
+        .distinct()
+        .select_related("case")
+        .defer("payload")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    found = Delivery.objects.filter(activity__in=recent).defer("error")
+    cells = {(d.activity_id, d.instance_id): d for d in found}
+    instance_ids = sorted({instance_id for _activity, instance_id in cells})
+    instances = list(Instance.objects.filter(pk__in=instance_ids).order_by("name", "pk"))
+    rows = [(a, [cells.get((a.pk, i.pk)) for i in instances]) for a in recent]
+    return DeliveryTable(instances=instances, rows=rows)
 
 
 def outbox_activities() -> QuerySet[Activity]:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", staff_views.federation_home, name="federation_staff_home"),
     path("lookup/", staff_views.federation_lookup, name="federation_staff_lookup"),
     path("follow/", staff_views.federation_follow, name="federation_staff_follow"),
+    path("deliveries/", staff_views.deliveries_table, name="federation_staff_deliveries"),
     path("refused/", staff_views.refused_list, name="federation_staff_refused"),
     path("instances/<int:pk>/", staff_views.instance_detail, name="federation_staff_instance"),
     path(

@@ -1,5 +1,6 @@
-"""Sweeps the worker runs (docs/architecture.md, "Sweeps"): wake a worker for deliveries
-whose retry came due or whose lease ran out, and keep the refusal log to 30 days.
+"""Sweeps the worker runs (docs/architecture.md, "Sweeps"): publish the cases outbox's new
+events to followers, wake a worker for deliveries whose retry came due or whose lease ran
+out, and keep the refusal log to 30 days.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.utils import timezone
 from urgent.core.sweeps import sweep_every
 from urgent.federation.delivery import deliveries_due, deliveries_held, deliveries_reclaim
 from urgent.federation.models import RefusedActivity
+from urgent.federation.services.publishing import case_events_publish
 from urgent.federation.tasks import deliveries_drain
 
 logger = logging.getLogger(__name__)
@@ -20,6 +22,10 @@ logger = logging.getLogger(__name__)
 Sweep = Callable[[], None]
 
 REFUSALS_KEPT = datetime.timedelta(days=30)
+
+
+def case_events_sweep() -> None:
+    case_events_publish()
 
 
 def deliveries_sweep() -> None:
@@ -38,4 +44,4 @@ def refusals_prune() -> None:
     RefusedActivity.objects.filter(at__lt=timezone.now() - REFUSALS_KEPT).delete()
 
 
-SWEEPS: list[Sweep] = [deliveries_sweep, refusals_prune]
+SWEEPS: list[Sweep] = [case_events_sweep, deliveries_sweep, refusals_prune]

@@ -1,0 +1,49 @@
+"""Publishing to followers, driven by the cases outbox (the `federation` consumer).
+
+Each lifecycle event of a case (published, Further Information, closed with an outcome,
+stopped, resumed) becomes one activity with one delivery per accepted follower, written in
+the transaction that marks the event handled: an event is sent once, and a worker that dies
+between the two loses nothing (docs/architecture.md, "A lower app is told by rows").
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from urgent.cases.models import CaseEvent
+from urgent.cases.selectors import case_events_pending
+from urgent.cases.services import case_event_handled_mark
+from urgent.federation.models import Activity
+from urgent.federation.selectors import case_for_federation
+from urgent.federation.services.outbox import case_activity_send
+
+logger = logging.getLogger(__name__)
+
+CONSUMER = "federation"
+
+
+@transaction.atomic
+def case_event_publish(*, event: CaseEvent) -> Activity | None:
+    """Send one event's case to every follower; None when handled already or not public."""
+    if not case_event_handled_mark(event=event, consumer=CONSUMER):
+        return None
+    if case_for_federation(case_id=event.case_id) is None:
+        return None  # withdrawn to a draft since: drafts never leave
+    kind = "Create" if event.kind == CaseEvent.Kind.PUBLISHED else "Update"
+    return case_activity_send(case=event.case, kind=kind)
+
+
+def case_events_publish(*, limit: int = 100) -> int:
+    """Handle the events federation has not handled, oldest first; each its own transaction,
+    so one that fails is logged, left for the next round, and holds back no other."""
+    handled = 0
+    for event in case_events_pending(consumer=CONSUMER, limit=limit):
+        try:
+            activity = case_event_publish(event=event)
+        except Exception:
+            logger.exception("case event %s not published; tried again next round", event.key)
+        else:
+            handled += activity is not None
+    return handled
