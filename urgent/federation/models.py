@@ -181,3 +181,93 @@ class RefusedActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.status} {self.code}"
+
+
+class IncomingCase(BaseModel):
+    """An urgent action from an instance this one follows: the latest version received,
+    and this instance's own copy once staff adopt it.
+
+    `adopted_payload` is the origin's urgent action as it was when staff last took its
+    changes into their copy: what changed since is the difference with `payload`.
+    """
+
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="incoming")
+    object_id = models.URLField(_("origin id"), max_length=500, unique=True)
+    url = models.URLField(_("origin page"), max_length=500)
+    reference = models.CharField(_("origin reference"), max_length=40)
+    headline = models.CharField(_("headline"), max_length=300)
+    version = models.PositiveIntegerField(_("origin version"))
+    stopped = models.BooleanField(_("stopped by the origin"), default=False)
+    withdrawn = models.BooleanField(_("withdrawn by the origin"), default=False)
+    payload = models.JSONField()
+    case = models.OneToOneField(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    adopted_version = models.PositiveIntegerField(null=True, blank=True)
+    adopted_payload = models.JSONField(null=True, blank=True)
+    counts_sent_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.headline}"
+
+    @property
+    def changed_since_adopted(self) -> bool:
+        return self.adopted_version is not None and self.version > self.adopted_version
+
+
+class IncomingNotice(BaseModel):
+    """Further Information or an outcome the origin issued, for staff to adapt and send to
+    their own supporters; `sent_at` once they did."""
+
+    class Kind(models.TextChoices):
+        FURTHER_INFORMATION = "fi", _("Further Information")
+        OUTCOME = "outcome", _("Outcome")
+
+    incoming = models.ForeignKey(IncomingCase, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(max_length=80, help_text=_("fi:<number> or outcome:<kind>:<date>"))
+    title = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    date = models.DateField()
+    outcome_kind = models.CharField(max_length=30, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["incoming", "key"], name="incoming_notice_once"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["fi", "outcome"]), name="incoming_notice_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incoming.reference} {self.key}"
+
+
+class SectionCounts(models.Model):
+    """The latest aggregates a follower reported for one of this instance's cases (numbers
+    only: nobody's name, address or letter ever crosses)."""
+
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="counts")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    actions = models.PositiveIntegerField(default=0)
+    by_channel = models.JSONField(default=dict)
+    letters_delivered = models.PositiveIntegerField(default=0)
+    replies_received = models.PositiveIntegerField(default=0)
+    supporters_reached = models.PositiveIntegerField(default=0)
+    received_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["instance__name", "id"]
+        verbose_name_plural = "section counts"
+        constraints = [
+            models.UniqueConstraint(fields=["instance", "case"], name="section_counts_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instance} {self.case_id} {self.date}"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import difflib
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -12,7 +14,14 @@ from urgent.actions.models import LetterDelivery, OfficialReply
 from urgent.actions.selectors import action_counts_by_channel
 from urgent.cases.models import Case, CaseTarget
 from urgent.core.queue import Status
-from urgent.federation.models import Activity, Delivery, Instance, InstanceKey, RefusedActivity
+from urgent.federation.models import (
+    Activity,
+    Delivery,
+    IncomingCase,
+    Instance,
+    InstanceKey,
+    RefusedActivity,
+)
 
 OUTBOX_PAGE_SIZE = 20
 
@@ -172,3 +181,55 @@ def refused_list() -> QuerySet[RefusedActivity]:
 
 def activity_seen(*, activity_id: str) -> bool:
     return Activity.objects.filter(activity_id=activity_id).exists()
+
+
+def incoming_list() -> list[IncomingCase]:
+    """Cases received from followed instances, newest change first, with their copy and the
+    number of Further Information and outcomes not yet sent on."""
+    return list(
+        IncomingCase.objects.select_related("instance", "case")
+        .defer("payload", "adopted_payload")
+        .annotate(notices_waiting=Count("notices", filter=Q(notices__sent_at__isnull=True)))
+        .order_by("-updated_at", "-id")
+    )
+
+
+def incoming_detail(*, pk: int) -> IncomingCase | None:
+    return (
+        IncomingCase.objects.select_related("instance", "case")
+        .prefetch_related("notices")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def incoming_for_case(*, case: Case) -> IncomingCase | None:
+    """The origin of an adopted case, if it is one."""
+    return IncomingCase.objects.select_related("instance").filter(case=case).first()
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    lines: list[tuple[str, str]]  # ("same" | "added" | "removed", text)
+
+
+def _as_lines(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [p for p in str(value or "").split("\n") if p.strip()]
+
+
+def incoming_changes(*, incoming: IncomingCase) -> list[FieldChange]:
+    """What the origin changed in each text since staff last took its changes, line by line."""
+    before = incoming.adopted_payload or {}
+    after = incoming.payload
+    changes = []
+    for name in ("headline", "story", "background", "asks", "deadline"):
+        old, new = _as_lines(before.get(name)), _as_lines(after.get(name))
+        if old == new:
+            continue
+        marks = {" ": "same", "+": "added", "-": "removed"}
+        lines = [(marks[d[0]], d[2:]) for d in difflib.ndiff(old, new) if d[0] in marks]
+        changes.append(FieldChange(field=name, lines=lines))
+    return changes

@@ -17,6 +17,7 @@ from urgent.cases.selectors import case_events_pending
 from urgent.cases.services import case_event_handled_mark
 from urgent.federation.models import Activity
 from urgent.federation.selectors import case_for_federation
+from urgent.federation.services.adopting import copy_resumed_lift
 from urgent.federation.services.outbox import case_activity_send
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,9 @@ def case_event_publish(*, event: CaseEvent) -> Activity | None:
     """Send one event's case to every follower; None when handled already or not public."""
     if not case_event_handled_mark(event=event, consumer=CONSUMER):
         return None
+    if event.kind == CaseEvent.Kind.RESUMED:
+        # A copy stopped by its origin: resuming it lets its held letters leave again.
+        copy_resumed_lift(case=event.case)
     if case_for_federation(case_id=event.case_id) is None:
         return None  # withdrawn to a draft since: drafts never leave
     kind = "Create" if event.kind == CaseEvent.Kind.PUBLISHED else "Update"

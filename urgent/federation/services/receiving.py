@@ -24,11 +24,13 @@ from urgent.federation.schemas import (
     AcceptIn,
     ActivityIn,
     ActorIn,
+    DeleteIn,
     FollowIn,
     RejectIn,
     UndoIn,
     UpdateIn,
 )
+from urgent.federation.services.adopting import incoming_case_receive, incoming_case_withdraw
 from urgent.federation.services.outbox import activity_send, payload_object_id
 from urgent.federation.services.pinning import fingerprint_pinned, instance_upsert, key_pin
 
@@ -119,6 +121,10 @@ def _on_case(instance: Instance, activity: ActivityIn, payload: dict[str, Any]) 
             f"This instance does not follow {instance}; it takes urgent actions only from "
             "instances it follows.",
         )
+    if isinstance(activity, DeleteIn):
+        incoming_case_withdraw(instance=instance, object_id=activity.object.id)
+    else:
+        incoming_case_receive(instance=instance, action=payload["object"])
 
 
 def _on_update(instance: Instance, activity: UpdateIn, payload: dict[str, Any]) -> None:
