@@ -6,14 +6,16 @@ import datetime
 import difflib
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from urgent.actions.models import LetterDelivery, OfficialReply
+from urgent.actions.models import Action, LetterDelivery, OfficialReply
 from urgent.actions.selectors import action_counts_by_channel
 from urgent.cases.models import Case, CaseTarget
 from urgent.core.queue import Status
+from urgent.federation import vocab
 from urgent.federation.models import (
     Activity,
     Delivery,
@@ -21,6 +23,7 @@ from urgent.federation.models import (
     Instance,
     InstanceKey,
     RefusedActivity,
+    SectionCounts,
 )
 
 OUTBOX_PAGE_SIZE = 20
@@ -31,6 +34,7 @@ class CaseCounts:
     by_channel: dict[str, int]
     letters_delivered: int
     replies_received: int
+    supporters_reached: int = 0
 
 
 def case_for_federation(*, case_id: int) -> Case | None:
@@ -63,6 +67,81 @@ def case_counts(*, case: Case) -> CaseCounts:
             case=case, status=LetterDelivery.Status.SENT
         ).count(),
         replies_received=OfficialReply.objects.filter(case=case).count(),
+        supporters_reached=Action.objects.filter(case=case).values("supporter").distinct().count(),
+    )
+
+
+def case_of_ours(*, object_id: str) -> int | None:
+    """The published case of ours an urgent action id names (`<base>/federation/cases/<uuid>`)."""
+    prefix = f"{vocab.base_url()}/federation/cases/"
+    if not object_id.startswith(prefix):
+        return None
+    try:
+        uuid = str(UUID(object_id.removeprefix(prefix)))
+    except ValueError:
+        return None
+    return case_published_id(uuid=uuid)
+
+
+def case_sent_to(*, case_id: int, instance: Instance) -> bool:
+    """Whether this instance was sent the case (so it may report counts for it)."""
+    return Delivery.objects.filter(instance=instance, activity__case_id=case_id).exists()
+
+
+def incoming_counts_due(*, today: datetime.date) -> list[IncomingCase]:
+    """Adopted, published copies whose counts were not sent to the origin today."""
+    return list(
+        IncomingCase.objects.filter(
+            case__status__in=[Case.Status.ACTIVE, Case.Status.CLOSED],
+            instance__following_state=Instance.Follow.ACCEPTED,
+        )
+        .filter(Q(counts_sent_on__isnull=True) | Q(counts_sent_on__lt=today))
+        .select_related("instance", "case")
+        .defer("payload", "adopted_payload")
+    )
+
+
+@dataclass(frozen=True)
+class NetworkCounts:
+    """A case's figures here, each section's latest report, and their sum."""
+
+    own: CaseCounts
+    sections: list[SectionCounts]
+    actions: int
+    letters_delivered: int
+    replies_received: int
+    supporters_reached: int
+
+    @property
+    def own_actions(self) -> int:
+        return sum(self.own.by_channel.values())
+
+
+def network_counts(*, case: Case) -> NetworkCounts:
+    own = case_counts(case=case)
+    sections = list(SectionCounts.objects.filter(case=case).select_related("instance"))
+    return NetworkCounts(
+        own=own,
+        sections=sections,
+        actions=sum(own.by_channel.values()) + sum(s.actions for s in sections),
+        letters_delivered=own.letters_delivered + sum(s.letters_delivered for s in sections),
+        replies_received=own.replies_received + sum(s.replies_received for s in sections),
+        supporters_reached=own.supporters_reached + sum(s.supporters_reached for s in sections),
+    )
+
+
+def network_cases() -> list[dict[str, Any]]:
+    """Our cases that sections reported counts for, with the sections' sums (one query)."""
+    return list(
+        SectionCounts.objects.values("case_id", "case__reference", "case__headline")
+        .annotate(
+            sections=Count("id"),
+            actions=Sum("actions"),
+            letters=Sum("letters_delivered"),
+            replies=Sum("replies_received"),
+            supporters=Sum("supporters_reached"),
+        )
+        .order_by("-case_id")
     )
 
 

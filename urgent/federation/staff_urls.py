@@ -31,6 +31,7 @@ urlpatterns = [
         incoming_views.incoming_notice,
         name="federation_staff_incoming_notice",
     ),
+    path("network/", staff_views.network_table, name="federation_staff_network"),
     path("refused/", staff_views.refused_list, name="federation_staff_refused"),
     path("instances/<int:pk>/", staff_views.instance_detail, name="federation_staff_instance"),
     path(

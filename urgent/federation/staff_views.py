@@ -59,6 +59,13 @@ def deliveries_table(request: HttpRequest) -> HttpResponse:
     return render(request, "federation/staff_deliveries.html", {"table": table})
 
 
+@staff_required(VIEW)
+def network_table(request: HttpRequest) -> HttpResponse:
+    """What the sections reported for each of our cases."""
+    context = {"cases": selectors.network_cases()}
+    return render(request, "federation/staff_network.html", context)
+
+
 @require_POST
 @staff_required(PUBLISH)
 def federation_lookup(request: HttpRequest) -> HttpResponse:

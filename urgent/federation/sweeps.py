@@ -14,6 +14,7 @@ from django.utils import timezone
 from urgent.core.sweeps import sweep_every
 from urgent.federation.delivery import deliveries_due, deliveries_held, deliveries_reclaim
 from urgent.federation.models import RefusedActivity
+from urgent.federation.services.counts import counts_report_all
 from urgent.federation.services.publishing import case_events_publish
 from urgent.federation.tasks import deliveries_drain
 
@@ -39,9 +40,15 @@ def deliveries_sweep() -> None:
         deliveries_drain.enqueue()
 
 
+@sweep_every(600)
+def counts_sweep() -> None:
+    """Each adopted, published case's counts go to its origin once a day."""
+    counts_report_all()
+
+
 @sweep_every(3600)
 def refusals_prune() -> None:
     RefusedActivity.objects.filter(at__lt=timezone.now() - REFUSALS_KEPT).delete()
 
 
-SWEEPS: list[Sweep] = [case_events_sweep, deliveries_sweep, refusals_prune]
+SWEEPS: list[Sweep] = [case_events_sweep, deliveries_sweep, counts_sweep, refusals_prune]

@@ -24,6 +24,7 @@ from urgent.federation.schemas import (
     AcceptIn,
     ActivityIn,
     ActorIn,
+    AddIn,
     DeleteIn,
     FollowIn,
     RejectIn,
@@ -31,6 +32,7 @@ from urgent.federation.schemas import (
     UpdateIn,
 )
 from urgent.federation.services.adopting import incoming_case_receive, incoming_case_withdraw
+from urgent.federation.services.counts import counts_receive
 from urgent.federation.services.outbox import activity_send, payload_object_id
 from urgent.federation.services.pinning import fingerprint_pinned, instance_upsert, key_pin
 
@@ -134,6 +136,10 @@ def _on_update(instance: Instance, activity: UpdateIn, payload: dict[str, Any]) 
         _on_case(instance, activity, payload)
 
 
+def _on_add(instance: Instance, activity: AddIn, payload: dict[str, Any]) -> None:
+    counts_receive(instance=instance, activity=activity)
+
+
 _HANDLERS: dict[str, Callable[[Instance, Any, dict[str, Any]], None]] = {
     "Follow": _on_follow,
     "Accept": _on_answer,
@@ -143,6 +149,7 @@ _HANDLERS: dict[str, Callable[[Instance, Any, dict[str, Any]], None]] = {
     "Create": _on_case,
     "Announce": _on_case,
     "Delete": _on_case,
+    "Add": _on_add,
 }
 
 
