@@ -3,6 +3,7 @@ the stop switch across the network, Further Information and outcomes sent on."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -12,10 +13,11 @@ from django.test import Client
 from tests.federation.fake import FakeInstance
 from tests.federation.test_activities import _action
 from tests.federation.test_inbox import _known
-from urgent.cases.models import Case, CaseEvent, Update
+from urgent.cases.models import Case, CaseEvent, CaseTarget, Update
 from urgent.core.models import AuditEntry
 from urgent.core.queue import QueueHold
 from urgent.federation.models import IncomingCase, IncomingNotice
+from urgent.officials.models import ContactPoint, Official
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +194,35 @@ def test_a_case_from_an_instance_not_followed_is_refused_and_not_kept(
     _known(fake, following_state="none")
     assert _send(client, fake, "Create", _origin(fake)) == 403
     assert not IncomingCase.objects.exists()
+
+
+def test_a_dead_contact_point_at_the_origin_warns_the_section(
+    section: Any, fake: FakeInstance
+) -> None:
+    action = _origin(fake)
+    _send(section, fake, "Create", action)
+    incoming = IncomingCase.objects.get()
+    page = f"/staff/federation/incoming/{incoming.pk}/"
+    section.post(f"{page}adopt/")
+    copy = Case.objects.get(origin_url=f"{fake.base}/cases/ua-87-26/")
+    point = action["targets"][0]["contactPoints"][0]
+    official = Official.objects.create(name="Same Office", country="TM")
+    ContactPoint.objects.create(official=official, kind=point["kind"], value=point["value"])
+    CaseTarget.objects.create(case=copy, official=official)
+    assert 'id="dead-contacts"' not in section.get(page).content.decode()
+
+    # The origin found the address dead: the same version, sent again with its health.
+    dead = copy_with_dead(action, point["value"])
+    assert _send(section, fake, "Update", dead) == 202
+    shown = section.get(page).content.decode()
+    assert 'id="dead-contacts"' in shown and point["value"] in shown
+    assert 'class="dead-in-copy"' in shown
+
+
+def copy_with_dead(action: dict[str, Any], value: str) -> dict[str, Any]:
+    changed = json.loads(json.dumps(action))
+    for target in changed["targets"]:
+        for point in target["contactPoints"]:
+            if point["value"] == value:
+                point["health"] = "dead"
+    return changed

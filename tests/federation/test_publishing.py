@@ -15,8 +15,9 @@ from urgent.cases.models import Case, CaseEvent
 from urgent.cases.services import case_publish, case_stop_switch
 from urgent.federation.delivery import deliveries_run
 from urgent.federation.models import Activity, Delivery, Instance
-from urgent.federation.services.publishing import case_events_publish
+from urgent.federation.services.publishing import case_events_publish, cases_health_publish
 from urgent.federation.sweeps import case_events_sweep
+from urgent.officials.models import ContactPoint
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +110,25 @@ def test_a_draft_withdrawn_before_the_sweep_never_leaves(demo: None, fake: FakeI
     Case.objects.filter(pk=draft.pk).update(status="draft")
     case_events_sweep()
     assert not Activity.objects.filter(case=draft).exists()
+
+
+def test_a_contact_point_found_dead_is_sent_to_followers_once(
+    demo: None, fake: FakeInstance
+) -> None:
+    _known(fake, follower_state="accepted")
+    draft = Case.objects.get(status="draft")
+    case_publish(case=draft, actor=None)
+    case_events_sweep()
+    assert cases_health_publish() == 0  # followers have the case as it is
+    point = ContactPoint.objects.filter(official__case_targets__case=draft).first()
+    assert point is not None
+    ContactPoint.objects.filter(pk=point.pk).update(health="dead")
+    assert cases_health_publish() == 1
+    assert cases_health_publish() == 0
+    while deliveries_run():
+        pass
+    update = fake.posted("Update")[-1]
+    points = [p for t in update.json["object"]["targets"] for p in t["contactPoints"]]
+    assert {"kind": point.kind, "value": point.value} in [
+        {"kind": p["kind"], "value": p["value"]} for p in points if p["health"] == "dead"
+    ]

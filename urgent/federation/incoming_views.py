@@ -68,6 +68,7 @@ def _detail(
             for n in incoming.notices.all()
         ],
         "can_edit": role_can(request.user, EDIT),
+        "dead": selectors.incoming_dead_contacts(incoming=incoming),
     }
     return render(request, "federation/staff_incoming.html", context)
 

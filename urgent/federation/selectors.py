@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from urgent.actions.models import Action, LetterDelivery, OfficialReply
@@ -25,6 +25,7 @@ from urgent.federation.models import (
     RefusedActivity,
     SectionCounts,
 )
+from urgent.officials.models import ContactPoint
 
 OUTBOX_PAGE_SIZE = 20
 
@@ -312,3 +313,70 @@ def incoming_changes(*, incoming: IncomingCase) -> list[FieldChange]:
         lines = [(marks[d[0]], d[2:]) for d in difflib.ndiff(old, new) if d[0] in marks]
         changes.append(FieldChange(field=name, lines=lines))
     return changes
+
+
+@dataclass(frozen=True)
+class DeadContact:
+    official: str
+    kind: str
+    value: str
+    in_copy: bool  # the adopted copy writes to the same address
+
+
+def dead_contacts(action: dict[str, Any]) -> set[tuple[str, str]]:
+    """The (kind, value) of every contact point an urgent action marks dead."""
+    return {
+        (point["kind"], point["value"])
+        for target in action.get("targets", [])
+        for point in target.get("contactPoints", [])
+        if point.get("health") == "dead"
+    }
+
+
+def incoming_dead_contacts(*, incoming: IncomingCase) -> list[DeadContact]:
+    """Contact points the origin found dead, and whether this instance's copy uses them."""
+    found = []
+    for target in incoming.payload.get("targets", []):
+        official = target["official"]
+        name = " ".join(filter(None, [official.get("name"), official.get("title")]))
+        for point in target.get("contactPoints", []):
+            if point.get("health") == "dead":
+                found.append((name, point["kind"], point["value"]))
+    used: set[tuple[str, str]] = set()
+    if incoming.case is not None and found:
+        used = set(
+            ContactPoint.objects.filter(
+                official__case_targets__case=incoming.case,
+                value__in=[value for _name, _kind, value in found],
+            ).values_list("kind", "value")
+        )
+    return [DeadContact(n, k, v, (k, v) in used) for n, k, v in found]
+
+
+def cases_health_changed() -> list[Case]:
+    """Published cases whose dead contact points differ from what followers were last sent."""
+    last_ids = (
+        Activity.objects.filter(
+            direction=Activity.Direction.OUT,
+            kind__in=["Create", "Update"],
+            case__status=Case.Status.ACTIVE,
+        )
+        .values("case_id")
+        .annotate(last=Max("id"))
+        .values_list("last", flat=True)
+    )
+    latest = {
+        a.case_id: a.payload
+        for a in Activity.objects.filter(pk__in=list(last_ids)).only("case_id", "payload")
+        if a.case_id is not None
+    }
+    if not latest:
+        return []
+    dead_now: dict[int, set[tuple[str, str]]] = {pk: set() for pk in latest}
+    rows = ContactPoint.objects.filter(
+        official__case_targets__case_id__in=list(latest), health=ContactPoint.Health.DEAD
+    ).values_list("official__case_targets__case_id", "kind", "value")
+    for case_id, kind, value in rows:
+        dead_now[case_id].add((kind, value))
+    ids = [pk for pk, payload in latest.items() if dead_contacts(payload["object"]) != dead_now[pk]]
+    return list(Case.objects.filter(pk__in=ids))

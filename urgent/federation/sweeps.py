@@ -15,7 +15,7 @@ from urgent.core.sweeps import sweep_every
 from urgent.federation.delivery import deliveries_due, deliveries_held, deliveries_reclaim
 from urgent.federation.models import RefusedActivity
 from urgent.federation.services.counts import counts_report_all
-from urgent.federation.services.publishing import case_events_publish
+from urgent.federation.services.publishing import case_events_publish, cases_health_publish
 from urgent.federation.tasks import deliveries_drain
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,12 @@ def deliveries_sweep() -> None:
         deliveries_drain.enqueue()
 
 
+@sweep_every(60)
+def health_sweep() -> None:
+    """A dead contact point goes to the followers of every case that uses it."""
+    cases_health_publish()
+
+
 @sweep_every(600)
 def counts_sweep() -> None:
     """Each adopted, published case's counts go to its origin once a day."""
@@ -51,4 +57,10 @@ def refusals_prune() -> None:
     RefusedActivity.objects.filter(at__lt=timezone.now() - REFUSALS_KEPT).delete()
 
 
-SWEEPS: list[Sweep] = [case_events_sweep, deliveries_sweep, counts_sweep, refusals_prune]
+SWEEPS: list[Sweep] = [
+    case_events_sweep,
+    deliveries_sweep,
+    health_sweep,
+    counts_sweep,
+    refusals_prune,
+]

@@ -109,8 +109,14 @@ def incoming_case_receive(*, instance: Instance, action: dict[str, Any]) -> Inco
     """
     incoming = IncomingCase.objects.select_for_update().filter(object_id=action["id"]).first()
     was_stopped = incoming.stopped if incoming else False
-    if incoming is not None and action["version"] <= incoming.version:
+    if incoming is not None and action["version"] < incoming.version:
         return None
+    if incoming is not None and action["version"] == incoming.version:
+        # The same version sent again: the health of its contact points may have changed
+        # (a dead address found by the origin); the texts have not.
+        incoming.payload = action
+        incoming.save(update_fields=["payload", "updated_at"])
+        return incoming
     fields = {
         "instance": instance,
         "url": action["url"],

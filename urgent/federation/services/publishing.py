@@ -16,7 +16,7 @@ from urgent.cases.models import CaseEvent
 from urgent.cases.selectors import case_events_pending
 from urgent.cases.services import case_event_handled_mark
 from urgent.federation.models import Activity
-from urgent.federation.selectors import case_for_federation
+from urgent.federation.selectors import case_for_federation, cases_health_changed
 from urgent.federation.services.adopting import copy_resumed_lift
 from urgent.federation.services.outbox import case_activity_send
 
@@ -51,3 +51,17 @@ def case_events_publish(*, limit: int = 100) -> int:
         else:
             handled += activity is not None
     return handled
+
+
+def cases_health_publish() -> int:
+    """A contact point of a published case found dead (or working again) since followers
+    were last sent the case: send it again, so their staff see the warning."""
+    sent = 0
+    for case in cases_health_changed():
+        try:
+            case_activity_send(case=case, kind="Update")
+        except Exception:
+            logger.exception("case %s not sent after a contact point changed", case.pk)
+        else:
+            sent += 1
+    return sent
