@@ -226,3 +226,23 @@ def copy_with_dead(action: dict[str, Any], value: str) -> dict[str, Any]:
             if point["value"] == value:
                 point["health"] = "dead"
     return changed
+
+
+def test_further_information_without_a_new_version_still_arrives(
+    section: Any, fake: FakeInstance
+) -> None:
+    """Posting Further Information does not raise a case's version: the same version with a
+    new entry must still reach the section (a three-instance run found it did not)."""
+    _send(section, fake, "Create", _origin(fake))
+    fi = {
+        "type": "FurtherInformation",
+        "number": 1,
+        "title": "Further information without a version",
+        "body": "Text.",
+        "issued": "2026-11-20",
+    }
+    assert _send(section, fake, "Update", _origin(fake, furtherInformation=[fi])) == 202
+    assert IncomingNotice.objects.get().title == fi["title"]
+    # Sent again (a retry after a lost answer): still one notice.
+    assert _send(section, fake, "Update", _origin(fake, furtherInformation=[fi])) == 202
+    assert IncomingNotice.objects.count() == 1

@@ -106,17 +106,14 @@ def incoming_case_receive(*, instance: Instance, action: dict[str, Any]) -> Inco
     """Keep the newest version of an urgent action from a followed instance; act on a stop.
 
     An older version than the one kept (activities may arrive out of order) changes nothing.
+    The same version is taken: not every change raises it (Further Information posted, a
+    contact point found dead), and what follows from it is idempotent (notices by key, the
+    stop only when it is new).
     """
     incoming = IncomingCase.objects.select_for_update().filter(object_id=action["id"]).first()
     was_stopped = incoming.stopped if incoming else False
     if incoming is not None and action["version"] < incoming.version:
         return None
-    if incoming is not None and action["version"] == incoming.version:
-        # The same version sent again: the health of its contact points may have changed
-        # (a dead address found by the origin); the texts have not.
-        incoming.payload = action
-        incoming.save(update_fields=["payload", "updated_at"])
-        return incoming
     fields = {
         "instance": instance,
         "url": action["url"],
