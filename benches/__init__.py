@@ -13,7 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import import_module
 
-MODULES = ("benches.actions", "benches.fanout", "benches.inbound", "benches.ingest")
+MODULES = (
+    "benches.actions",
+    "benches.fanout",
+    "benches.federation",
+    "benches.inbound",
+    "benches.ingest",
+)
 
 
 def available() -> dict[str, Callable[[list[str]], int]]:

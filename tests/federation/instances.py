@@ -47,6 +47,7 @@ class RunningInstance:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     totp_keys: dict[str, str] = field(default_factory=dict)
+    sessions: dict[str, requests.Session] = field(default_factory=dict)
 
     @property
     def base(self) -> str:
@@ -123,6 +124,12 @@ class RunningInstance:
         assert process.returncode == 0, out
         self.totp_keys[username] = out.strip().splitlines()[-1]
 
+    def session(self, username: str) -> requests.Session:
+        """One signed-in session per user: a second factor's code is taken once only."""
+        if username not in self.sessions:
+            self.sessions[username] = self.signed_in(username)
+        return self.sessions[username]
+
     def signed_in(self, username: str) -> requests.Session:
         """A browser-like session past the password and the second factor."""
         session = requests.Session()
@@ -196,3 +203,38 @@ def instances_running(
         for instance in running:
             if instance.log.exists():
                 assert "Traceback" not in instance.log.read_text(), instance.log.read_text()
+
+
+def follow_accepted(section: RunningInstance, issuing: RunningInstance) -> None:
+    """`section`'s coordinator follows `issuing` by its address; its coordinator accepts."""
+    b_staff, a_staff = section.session("coord"), issuing.session("coord")
+    page = section.post_form(b_staff, "/staff/federation/lookup/", {"address": issuing.base})
+    found = dict(re.findall(r'name="(actor_url|fingerprint)" value="([^"]+)"', page.text))
+    followed = section.post_form(b_staff, "/staff/federation/follow/", found)
+    assert "Follow request sent" in followed.text, followed.text[:500]
+
+    def request_shown() -> str | None:
+        home = a_staff.get(f"{issuing.base}/staff/federation/", timeout=10).text
+        for pk in re.findall(r"/staff/federation/instances/(\d+)/accept/", home):
+            detail = a_staff.get(f"{issuing.base}/staff/federation/instances/{pk}/", timeout=10)
+            if section.name in detail.text:
+                return str(pk)
+        return None
+
+    pk = wait_until(request_shown, timeout=60, what=f"{section.name}'s follow request")
+    accepted = issuing.post_form(a_staff, f"/staff/federation/instances/{pk}/accept/", {})
+    assert "now follows this instance" in accepted.text
+
+    def accepted_seen() -> bool:
+        return 'id="following-state">Accepted' in b_staff.get(followed.url, timeout=10).text
+
+    wait_until(accepted_seen, timeout=60, what=f"the Accept to reach {section.name}")
+
+
+def shell(instance: RunningInstance, code: str) -> str:
+    """Run Python in the instance's own `urgent shell` (its database, its settings); the last
+    line it printed (the shell prints its own lines before)."""
+    result = run_urgent("shell", "-c", code, env=instance.env, timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.strip().splitlines()
+    return lines[-1] if lines else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,8 +12,11 @@ from django_tasks_db.models import DBTaskResult
 
 from tests.conftest import free_port
 from tests.federation.fake import FakeInstance
+from urgent.core.models import AuditEntry
+from urgent.core.queue import RETRY_LIMIT, retry_after
 from urgent.federation import activities, delivery, keys
 from urgent.federation.models import Activity, Delivery, Instance
+from urgent.federation.selectors import instances_followers
 from urgent.federation.services.outbox import activity_send
 from urgent.federation.signing import signature_claim
 from urgent.federation.sweeps import deliveries_sweep
@@ -30,11 +34,7 @@ def _queued(fake: FakeInstance, *, key_id: str = "", inbox: str = "") -> Deliver
         activity_id=payload["id"], direction="out", kind="Follow", payload=payload
     )
     return Delivery.objects.create(
-        activity=activity,
-        instance=instance,
-        inbox_url=instance.inbox_url,
-        key_id=key_id,
-        next_attempt_at=timezone.now(),
+        activity=activity, instance=instance, inbox_url=instance.inbox_url, key_id=key_id
     )
 
 
@@ -46,8 +46,8 @@ def test_a_delivery_is_a_signed_post_the_inbox_can_verify(fake: FakeInstance) ->
     assert posted.headers["Content-Type"] == "application/activity+json"
     assert posted.json == row.activity.payload
     row.refresh_from_db()
-    assert (row.status, row.attempts, row.last_status) == ("delivered", 1, 202)
-    assert row.delivered_at is not None
+    assert (row.status, row.attempts, row.last_status) == ("sent", 1, 202)
+    assert row.sent_at is not None
     assert delivery.deliveries_run() == 0
 
 
@@ -56,20 +56,36 @@ def test_a_server_error_is_retried_on_the_schedule(fake: FakeInstance) -> None:
     row = _queued(fake)
     delivery.deliveries_run()
     row.refresh_from_db()
-    assert (row.status, row.attempts, row.last_status) == ("pending", 1, 503)
+    assert (row.status, row.attempts, row.last_status) == ("deferred", 1, 503)
+    assert row.next_attempt_at is not None
     wait = row.next_attempt_at - timezone.now()
-    assert datetime.timedelta(seconds=25) < wait <= delivery.RETRY_DELAYS[0]
+    # The one retry schedule of the queue engine: one minute after the first failure.
+    assert datetime.timedelta(seconds=55) < wait <= datetime.timedelta(minutes=1) == retry_after(1)
     assert delivery.deliveries_run() == 0  # not due yet
 
 
-def test_after_the_last_retry_the_delivery_fails(fake: FakeInstance) -> None:
+def test_after_the_last_retry_the_delivery_fails_and_the_follower_expires(
+    fake: FakeInstance, staff_client: Callable[..., Any]
+) -> None:
     fake.inbox_status = 500
     row = _queued(fake)
-    for _ in range(len(delivery.RETRY_DELAYS) + 1):
+    Instance.objects.filter(pk=row.instance_id).update(follower_state="accepted")
+    for n in range(RETRY_LIMIT):
         Delivery.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
         delivery.deliveries_run()
-    row.refresh_from_db()
-    assert row.status == "failed" and row.attempts == len(delivery.RETRY_DELAYS) + 1
+        row.refresh_from_db()
+        if n < RETRY_LIMIT - 1:
+            assert row.status == "deferred"
+            assert Instance.objects.get(pk=row.instance_id).follower_state == "accepted"
+    assert row.status == "failed" and row.attempts == RETRY_LIMIT
+    assert "gave up after 16 attempts" in row.error
+    # The follower expired: staff are told, and nothing more is queued for it.
+    instance = Instance.objects.get(pk=row.instance_id)
+    assert instance.follower_state == "expired"
+    assert AuditEntry.objects.filter(action="federation.follower_expired").count() == 1
+    assert list(instances_followers()) == []
+    page = staff_client("viewer").get("/staff/federation/").content.decode()
+    assert f'id="expired-{instance.pk}"' in page and "stopped answering" in page
 
 
 def test_an_inbox_that_already_has_it_counts_as_delivered(fake: FakeInstance) -> None:
@@ -77,7 +93,7 @@ def test_an_inbox_that_already_has_it_counts_as_delivered(fake: FakeInstance) ->
     row = _queued(fake)
     delivery.deliveries_run()
     row.refresh_from_db()
-    assert row.status == "delivered"
+    assert row.status == "sent"
 
 
 def test_a_refusal_that_cannot_change_fails_at_once(fake: FakeInstance) -> None:
@@ -92,7 +108,7 @@ def test_an_unreachable_inbox_is_retried(allow_private: None, fake: FakeInstance
     row = _queued(fake, inbox=f"http://127.0.0.1:{free_port()}/federation/inbox")
     delivery.deliveries_run()
     row.refresh_from_db()
-    assert row.status == "pending" and "could not be reached" in row.last_error
+    assert row.status == "deferred" and "could not be reached" in row.error
 
 
 def test_a_rotation_is_signed_with_the_old_key(fake: FakeInstance) -> None:
@@ -103,14 +119,14 @@ def test_a_rotation_is_signed_with_the_old_key(fake: FakeInstance) -> None:
     assert posted.verified
     assert signature_claim(posted.headers).key_id == old.key_id
     row.refresh_from_db()
-    assert row.status == "delivered"
+    assert row.status == "sent"
 
 
 def test_a_key_no_longer_kept_fails_the_delivery(fake: FakeInstance) -> None:
     row = _queued(fake, key_id="http://127.0.0.1:8000/federation/actor#key-gone")
     delivery.deliveries_run()
     row.refresh_from_db()
-    assert row.status == "failed" and "no longer kept" in row.last_error
+    assert row.status == "failed" and "no longer kept" in row.error
     assert fake.received == []
 
 
@@ -123,7 +139,7 @@ def test_the_sweep_reclaims_a_dead_worker_s_rows_and_wakes_a_worker(
     before = DBTaskResult.objects.count()
     deliveries_sweep()
     row.refresh_from_db()
-    assert row.status == "pending"
+    assert row.status == "queued"
     assert DBTaskResult.objects.count() == before + 1
     # A worker holding rows is not woken again.
     Delivery.objects.filter(pk=row.pk).update(

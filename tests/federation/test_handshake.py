@@ -58,7 +58,7 @@ def test_following_an_instance_pins_its_key_and_sends_a_signed_follow(
     follow = posted.json
     assert follow["actor"] == keys.actor_url() and follow["object"] == fake.actor_url
     assert follow["id"] == instance.follow_out_id
-    assert Delivery.objects.get().status == Delivery.Status.DELIVERED
+    assert Delivery.objects.get().status == Delivery.Status.SENT
 
     response = fake.post(client, _accept(fake, follow))
     assert response.status_code == 202, response.content

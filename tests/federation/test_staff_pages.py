@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from urgent.federation.models import Instance, InstanceKey, RefusedActivity
+from urgent.federation.models import Activity, Delivery, Instance, InstanceKey, RefusedActivity
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,17 @@ def _instances(n: int, start: int = 0) -> None:
             fingerprint=f"{i:064x}",
         )
         RefusedActivity.objects.create(status=401, code="unsigned", message="m <b>x</b>")
+        activity = Activity.objects.create(
+            activity_id=f"https://here.example/federation/activities/{i}",
+            direction="out",
+            kind="Create",
+            public=True,
+            payload={},
+        )
+        for other in Instance.objects.all():
+            Delivery.objects.create(
+                activity=activity, instance=other, inbox_url=other.inbox_url, status="deferred"
+            )
 
 
 def _queries(client: Any, path: str) -> int:
@@ -39,7 +50,9 @@ def _queries(client: Any, path: str) -> int:
     return len(captured)
 
 
-@pytest.mark.parametrize("path", ["/staff/federation/", "/staff/federation/refused/"])
+@pytest.mark.parametrize(
+    "path", ["/staff/federation/", "/staff/federation/refused/", "/staff/federation/deliveries/"]
+)
 def test_list_pages_do_not_query_per_row(staff_client: Callable[..., Any], path: str) -> None:
     viewer = staff_client("viewer")
     _instances(2)

@@ -74,3 +74,8 @@ def case_delete_build(*, object_id: str) -> dict[str, Any]:
         "deleted": _now(),
     }
     return _activity("Delete", tombstone, to=[vocab.PUBLIC])
+
+
+def counts_build(*, to: str, target: str, counts: dict[str, Any]) -> dict[str, Any]:
+    """A follower's aggregates for one case of the instance it follows (`target`)."""
+    return {**_activity("Add", {"type": "Counts", **counts}, to=[to]), "target": target}

@@ -23,3 +23,38 @@ class FollowForm(forms.Form):
 
 class PinForm(forms.Form):
     fingerprint = forms.CharField(validators=[_fingerprint], widget=forms.HiddenInput)
+
+
+class CopyTextsForm(forms.Form):
+    """The adopted copy's own texts, written beside the origin's."""
+
+    headline = forms.CharField(label=_("Headline"), max_length=300)
+    story = forms.CharField(label=_("Story"), widget=forms.Textarea(attrs={"rows": 10}))
+    background = forms.CharField(
+        label=_("Background"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    asks = forms.CharField(
+        label=_("Asks"),
+        required=False,
+        help_text=_("One ask per line."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ChangesForm(forms.Form):
+    texts = forms.MultipleChoiceField(
+        label=_("Replace my text with the origin's new text for"),
+        required=False,
+        choices=[
+            ("headline", _("Headline")),
+            ("story", _("Story")),
+            ("background", _("Background")),
+            ("asks", _("Asks")),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class NoticeForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}))

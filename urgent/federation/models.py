@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from urgent.cases.models import Case
 from urgent.core.models import BaseModel
+from urgent.core.queue import QueueItem, status_constraint
 
 
 class Instance(BaseModel):
@@ -20,6 +21,8 @@ class Instance(BaseModel):
         PENDING = "pending", _("Requested, waiting for an answer")
         ACCEPTED = "accepted", _("Accepted")
         REJECTED = "rejected", _("Refused")
+        # They follow us, but stopped answering: every retry of a delivery failed.
+        EXPIRED = "expired", _("Stopped answering")
 
     actor_url = models.URLField(_("actor"), max_length=500, unique=True)
     inbox_url = models.URLField(_("inbox"), max_length=500)
@@ -42,7 +45,9 @@ class Instance(BaseModel):
         ordering = ["name", "actor_url"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(follower_state__in=["none", "pending", "accepted", "rejected"])
+                condition=models.Q(
+                    follower_state__in=["none", "pending", "accepted", "rejected", "expired"]
+                )
                 & models.Q(following_state__in=["none", "pending", "accepted", "rejected"]),
                 name="instance_follow_states_valid",
             ),
@@ -123,14 +128,12 @@ class Activity(BaseModel):
         return f"{self.kind} {self.activity_id}"
 
 
-class Delivery(models.Model):
-    """One activity to one instance's inbox: a signed POST, retried until it is taken."""
+class Delivery(QueueItem):
+    """One activity to one instance's inbox: a signed POST on the queue engine.
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        SENDING = "sending", _("Sending")
-        DELIVERED = "delivered", _("Delivered")
-        FAILED = "failed", _("Failed")
+    Claimed with a lease, retried on the one schedule (`urgent.core.queue.retry`); `sent`
+    means the inbox took it (2xx, or 409: it had it already).
+    """
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="deliveries")
     instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="deliveries")
@@ -140,13 +143,7 @@ class Delivery(models.Model):
         blank=True,
         help_text=_("Sign with this key of ours instead of the current one (key rotation)."),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
     last_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -156,10 +153,7 @@ class Delivery(models.Model):
             models.UniqueConstraint(
                 fields=["activity", "instance"], name="federation_delivery_once"
             ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "sending", "delivered", "failed"]),
-                name="federation_delivery_status_valid",
-            ),
+            status_constraint("federation_delivery_status_known"),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
@@ -187,3 +181,93 @@ class RefusedActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.status} {self.code}"
+
+
+class IncomingCase(BaseModel):
+    """An urgent action from an instance this one follows: the latest version received,
+    and this instance's own copy once staff adopt it.
+
+    `adopted_payload` is the origin's urgent action as it was when staff last took its
+    changes into their copy: what changed since is the difference with `payload`.
+    """
+
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="incoming")
+    object_id = models.URLField(_("origin id"), max_length=500, unique=True)
+    url = models.URLField(_("origin page"), max_length=500)
+    reference = models.CharField(_("origin reference"), max_length=40)
+    headline = models.CharField(_("headline"), max_length=300)
+    version = models.PositiveIntegerField(_("origin version"))
+    stopped = models.BooleanField(_("stopped by the origin"), default=False)
+    withdrawn = models.BooleanField(_("withdrawn by the origin"), default=False)
+    payload = models.JSONField()
+    case = models.OneToOneField(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    adopted_version = models.PositiveIntegerField(null=True, blank=True)
+    adopted_payload = models.JSONField(null=True, blank=True)
+    counts_sent_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.headline}"
+
+    @property
+    def changed_since_adopted(self) -> bool:
+        return self.adopted_version is not None and self.version > self.adopted_version
+
+
+class IncomingNotice(BaseModel):
+    """Further Information or an outcome the origin issued, for staff to adapt and send to
+    their own supporters; `sent_at` once they did."""
+
+    class Kind(models.TextChoices):
+        FURTHER_INFORMATION = "fi", _("Further Information")
+        OUTCOME = "outcome", _("Outcome")
+
+    incoming = models.ForeignKey(IncomingCase, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(max_length=80, help_text=_("fi:<number> or outcome:<kind>:<date>"))
+    title = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    date = models.DateField()
+    outcome_kind = models.CharField(max_length=30, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["incoming", "key"], name="incoming_notice_once"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["fi", "outcome"]), name="incoming_notice_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incoming.reference} {self.key}"
+
+
+class SectionCounts(models.Model):
+    """The latest aggregates a follower reported for one of this instance's cases (numbers
+    only: nobody's name, address or letter ever crosses)."""
+
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="counts")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    actions = models.PositiveIntegerField(default=0)
+    by_channel = models.JSONField(default=dict)
+    letters_delivered = models.PositiveIntegerField(default=0)
+    replies_received = models.PositiveIntegerField(default=0)
+    supporters_reached = models.PositiveIntegerField(default=0)
+    received_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["instance__name", "id"]
+        verbose_name_plural = "section counts"
+        constraints = [
+            models.UniqueConstraint(fields=["instance", "case"], name="section_counts_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instance} {self.case_id} {self.date}"

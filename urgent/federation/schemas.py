@@ -147,6 +147,18 @@ class CountsIn(Strict):
     supportersReached: Count | None = None
 
 
+class CountsReportIn(Strict):
+    """A follower's daily aggregates for one case it adopted: numbers only."""
+
+    type: Literal["Counts"]
+    date: datetime.date
+    actions: Count
+    byChannel: dict[Action.Channel, Count] = {}
+    lettersDelivered: Count = 0
+    repliesReceived: Count = 0
+    supportersReached: Count = 0
+
+
 class UrgentActionIn(Strict):
     type: Literal["UrgentAction"]
     id: Url
@@ -268,11 +280,29 @@ class DeleteIn(_Activity):
     object: TombstoneIn
 
 
+class AddIn(_Activity):
+    """Counts for one of the receiver's cases (`target`, the urgent action's id)."""
+
+    type: Literal["Add"]
+    object: CountsReportIn
+    target: Url
+
+
 ActivityIn = Annotated[
-    FollowIn | AcceptIn | RejectIn | UndoIn | CreateIn | UpdateIn | AnnounceIn | DeleteIn,
+    FollowIn | AcceptIn | RejectIn | UndoIn | CreateIn | UpdateIn | AnnounceIn | DeleteIn | AddIn,
     Field(discriminator="type"),
 ]
-ACTIVITY_TYPES = ("Follow", "Accept", "Reject", "Undo", "Create", "Update", "Announce", "Delete")
+ACTIVITY_TYPES = (
+    "Follow",
+    "Accept",
+    "Reject",
+    "Undo",
+    "Create",
+    "Update",
+    "Announce",
+    "Delete",
+    "Add",
+)
 _ACTIVITY = TypeAdapter(ActivityIn)
 _ACTOR = TypeAdapter(ActorIn)
 

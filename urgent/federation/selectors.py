@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import datetime
+import difflib
 from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from urgent.actions.models import LetterDelivery, OfficialReply
+from urgent.actions.models import Action, LetterDelivery, OfficialReply
 from urgent.actions.selectors import action_counts_by_channel
 from urgent.cases.models import Case, CaseTarget
-from urgent.federation.models import Activity, Delivery, Instance, InstanceKey, RefusedActivity
+from urgent.core.queue import Status
+from urgent.federation import vocab
+from urgent.federation.models import (
+    Activity,
+    Delivery,
+    IncomingCase,
+    Instance,
+    InstanceKey,
+    RefusedActivity,
+    SectionCounts,
+)
+from urgent.officials.models import ContactPoint
 
 OUTBOX_PAGE_SIZE = 20
 
@@ -21,6 +35,7 @@ class CaseCounts:
     by_channel: dict[str, int]
     letters_delivered: int
     replies_received: int
+    supporters_reached: int = 0
 
 
 def case_for_federation(*, case_id: int) -> Case | None:
@@ -53,6 +68,81 @@ def case_counts(*, case: Case) -> CaseCounts:
             case=case, status=LetterDelivery.Status.SENT
         ).count(),
         replies_received=OfficialReply.objects.filter(case=case).count(),
+        supporters_reached=Action.objects.filter(case=case).values("supporter").distinct().count(),
+    )
+
+
+def case_of_ours(*, object_id: str) -> int | None:
+    """The published case of ours an urgent action id names (`<base>/federation/cases/<uuid>`)."""
+    prefix = f"{vocab.base_url()}/federation/cases/"
+    if not object_id.startswith(prefix):
+        return None
+    try:
+        uuid = str(UUID(object_id.removeprefix(prefix)))
+    except ValueError:
+        return None
+    return case_published_id(uuid=uuid)
+
+
+def case_sent_to(*, case_id: int, instance: Instance) -> bool:
+    """Whether this instance was sent the case (so it may report counts for it)."""
+    return Delivery.objects.filter(instance=instance, activity__case_id=case_id).exists()
+
+
+def incoming_counts_due(*, today: datetime.date) -> list[IncomingCase]:
+    """Adopted, published copies whose counts were not sent to the origin today."""
+    return list(
+        IncomingCase.objects.filter(
+            case__status__in=[Case.Status.ACTIVE, Case.Status.CLOSED],
+            instance__following_state=Instance.Follow.ACCEPTED,
+        )
+        .filter(Q(counts_sent_on__isnull=True) | Q(counts_sent_on__lt=today))
+        .select_related("instance", "case")
+        .defer("payload", "adopted_payload")
+    )
+
+
+@dataclass(frozen=True)
+class NetworkCounts:
+    """A case's figures here, each section's latest report, and their sum."""
+
+    own: CaseCounts
+    sections: list[SectionCounts]
+    actions: int
+    letters_delivered: int
+    replies_received: int
+    supporters_reached: int
+
+    @property
+    def own_actions(self) -> int:
+        return sum(self.own.by_channel.values())
+
+
+def network_counts(*, case: Case) -> NetworkCounts:
+    own = case_counts(case=case)
+    sections = list(SectionCounts.objects.filter(case=case).select_related("instance"))
+    return NetworkCounts(
+        own=own,
+        sections=sections,
+        actions=sum(own.by_channel.values()) + sum(s.actions for s in sections),
+        letters_delivered=own.letters_delivered + sum(s.letters_delivered for s in sections),
+        replies_received=own.replies_received + sum(s.replies_received for s in sections),
+        supporters_reached=own.supporters_reached + sum(s.supporters_reached for s in sections),
+    )
+
+
+def network_cases() -> list[dict[str, Any]]:
+    """Our cases that sections reported counts for, with the sections' sums (one query)."""
+    return list(
+        SectionCounts.objects.values("case_id", "case__reference", "case__headline")
+        .annotate(
+            sections=Count("id"),
+            actions=Sum("actions"),
+            letters=Sum("letters_delivered"),
+            replies=Sum("replies_received"),
+            supporters=Sum("supporters_reached"),
+        )
+        .order_by("-case_id")
     )
 
 
@@ -116,9 +206,43 @@ def instance_activities_received(*, instance: Instance, limit: int = 50) -> list
     )
 
 
+def instances_expired() -> QuerySet[Instance]:
+    """Followers that stopped answering: every retry of a delivery to them failed."""
+    return Instance.objects.filter(follower_state=Instance.Follow.EXPIRED)
+
+
 def delivery_counts() -> dict[str, int]:
+    """Deliveries by status; `waiting` adds queued and deferred (due later) together."""
     rows = Delivery.objects.values("status").annotate(n=Count("id"))
-    return {row["status"]: row["n"] for row in rows}
+    counts = {row["status"]: row["n"] for row in rows}
+    counts["waiting"] = counts.get(Status.QUEUED, 0) + counts.get(Status.DEFERRED, 0)
+    return counts
+
+
+@dataclass(frozen=True)
+class DeliveryTable:
+    """Rows are activities (newest first), columns the instances they went to."""
+
+    instances: list[Instance]
+    rows: list[tuple[Activity, list[Delivery | None]]]
+
+
+def deliveries_by_activity(*, limit: int = 30) -> DeliveryTable:
+    """The recent activities sent to several instances or to the public, and each
+    instance's delivery of each (three queries whatever the size)."""
+    recent = list(
+        Activity.objects.filter(direction=Activity.Direction.OUT, deliveries__isnull=False)
+        .distinct()
+        .select_related("case")
+        .defer("payload")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    found = Delivery.objects.filter(activity__in=recent).defer("error")
+    cells = {(d.activity_id, d.instance_id): d for d in found}
+    instance_ids = sorted({instance_id for _activity, instance_id in cells})
+    instances = list(Instance.objects.filter(pk__in=instance_ids).order_by("name", "pk"))
+    rows = [(a, [cells.get((a.pk, i.pk)) for i in instances]) for a in recent]
+    return DeliveryTable(instances=instances, rows=rows)
 
 
 def outbox_activities() -> QuerySet[Activity]:
@@ -137,3 +261,122 @@ def refused_list() -> QuerySet[RefusedActivity]:
 
 def activity_seen(*, activity_id: str) -> bool:
     return Activity.objects.filter(activity_id=activity_id).exists()
+
+
+def incoming_list() -> list[IncomingCase]:
+    """Cases received from followed instances, newest change first, with their copy and the
+    number of Further Information and outcomes not yet sent on."""
+    return list(
+        IncomingCase.objects.select_related("instance", "case")
+        .defer("payload", "adopted_payload")
+        .annotate(notices_waiting=Count("notices", filter=Q(notices__sent_at__isnull=True)))
+        .order_by("-updated_at", "-id")
+    )
+
+
+def incoming_detail(*, pk: int) -> IncomingCase | None:
+    return (
+        IncomingCase.objects.select_related("instance", "case")
+        .prefetch_related("notices")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def incoming_for_case(*, case: Case) -> IncomingCase | None:
+    """The origin of an adopted case, if it is one."""
+    return IncomingCase.objects.select_related("instance").filter(case=case).first()
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    lines: list[tuple[str, str]]  # ("same" | "added" | "removed", text)
+
+
+def _as_lines(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [p for p in str(value or "").split("\n") if p.strip()]
+
+
+def incoming_changes(*, incoming: IncomingCase) -> list[FieldChange]:
+    """What the origin changed in each text since staff last took its changes, line by line."""
+    before = incoming.adopted_payload or {}
+    after = incoming.payload
+    changes = []
+    for name in ("headline", "story", "background", "asks", "deadline"):
+        old, new = _as_lines(before.get(name)), _as_lines(after.get(name))
+        if old == new:
+            continue
+        marks = {" ": "same", "+": "added", "-": "removed"}
+        lines = [(marks[d[0]], d[2:]) for d in difflib.ndiff(old, new) if d[0] in marks]
+        changes.append(FieldChange(field=name, lines=lines))
+    return changes
+
+
+@dataclass(frozen=True)
+class DeadContact:
+    official: str
+    kind: str
+    value: str
+    in_copy: bool  # the adopted copy writes to the same address
+
+
+def dead_contacts(action: dict[str, Any]) -> set[tuple[str, str]]:
+    """The (kind, value) of every contact point an urgent action marks dead."""
+    return {
+        (point["kind"], point["value"])
+        for target in action.get("targets", [])
+        for point in target.get("contactPoints", [])
+        if point.get("health") == "dead"
+    }
+
+
+def incoming_dead_contacts(*, incoming: IncomingCase) -> list[DeadContact]:
+    """Contact points the origin found dead, and whether this instance's copy uses them."""
+    found = []
+    for target in incoming.payload.get("targets", []):
+        official = target["official"]
+        name = " ".join(filter(None, [official.get("name"), official.get("title")]))
+        for point in target.get("contactPoints", []):
+            if point.get("health") == "dead":
+                found.append((name, point["kind"], point["value"]))
+    used: set[tuple[str, str]] = set()
+    if incoming.case is not None and found:
+        used = set(
+            ContactPoint.objects.filter(
+                official__case_targets__case=incoming.case,
+                value__in=[value for _name, _kind, value in found],
+            ).values_list("kind", "value")
+        )
+    return [DeadContact(n, k, v, (k, v) in used) for n, k, v in found]
+
+
+def cases_health_changed() -> list[Case]:
+    """Published cases whose dead contact points differ from what followers were last sent."""
+    last_ids = (
+        Activity.objects.filter(
+            direction=Activity.Direction.OUT,
+            kind__in=["Create", "Update"],
+            case__status=Case.Status.ACTIVE,
+        )
+        .values("case_id")
+        .annotate(last=Max("id"))
+        .values_list("last", flat=True)
+    )
+    latest = {
+        a.case_id: a.payload
+        for a in Activity.objects.filter(pk__in=list(last_ids)).only("case_id", "payload")
+        if a.case_id is not None
+    }
+    if not latest:
+        return []
+    dead_now: dict[int, set[tuple[str, str]]] = {pk: set() for pk in latest}
+    rows = ContactPoint.objects.filter(
+        official__case_targets__case_id__in=list(latest), health=ContactPoint.Health.DEAD
+    ).values_list("official__case_targets__case_id", "kind", "value")
+    for case_id, kind, value in rows:
+        dead_now[case_id].add((kind, value))
+    ids = [pk for pk, payload in latest.items() if dead_contacts(payload["object"]) != dead_now[pk]]
+    return list(Case.objects.filter(pk__in=ids))

@@ -120,6 +120,7 @@ def _counts(counts: CaseCounts) -> dict[str, Any]:
         "byChannel": dict(sorted(counts.by_channel.items())),
         "lettersDelivered": counts.letters_delivered,
         "repliesReceived": counts.replies_received,
+        "supportersReached": counts.supporters_reached,
     }
 
 

@@ -40,6 +40,7 @@ def _home(request: HttpRequest, form: AddressForm, *, status: int = 200) -> Http
         "requests": selectors.instances_follow_requests(),
         "following": selectors.instances_following(),
         "followers": selectors.instances_followers(),
+        "expired": selectors.instances_expired(),
         "delivery_counts": selectors.delivery_counts(),
         "can_follow": role_can(request.user, PUBLISH),
     }
@@ -49,6 +50,20 @@ def _home(request: HttpRequest, form: AddressForm, *, status: int = 200) -> Http
 @staff_required(VIEW)
 def federation_home(request: HttpRequest) -> HttpResponse:
     return _home(request, AddressForm())
+
+
+@staff_required(VIEW)
+def deliveries_table(request: HttpRequest) -> HttpResponse:
+    """Each follower's delivery state for each recent activity sent to followers."""
+    table = selectors.deliveries_by_activity()
+    return render(request, "federation/staff_deliveries.html", {"table": table})
+
+
+@staff_required(VIEW)
+def network_table(request: HttpRequest) -> HttpResponse:
+    """What the sections reported for each of our cases."""
+    context = {"cases": selectors.network_cases()}
+    return render(request, "federation/staff_network.html", context)
 
 
 @require_POST

@@ -49,6 +49,7 @@ MENU: tuple[tuple[str, Promise, tuple[Entry, ...]], ...] = (
             Entry(_("New case"), "staff_case_new", EDIT),
             Entry(_("New case from a document"), "ingest_start", EDIT),
             Entry(_("Other instances"), "federation_staff_home"),
+            Entry(_("Incoming cases"), "federation_staff_incoming_list"),
         ),
     ),
     (

@@ -24,11 +24,15 @@ from urgent.federation.schemas import (
     AcceptIn,
     ActivityIn,
     ActorIn,
+    AddIn,
+    DeleteIn,
     FollowIn,
     RejectIn,
     UndoIn,
     UpdateIn,
 )
+from urgent.federation.services.adopting import incoming_case_receive, incoming_case_withdraw
+from urgent.federation.services.counts import counts_receive
 from urgent.federation.services.outbox import activity_send, payload_object_id
 from urgent.federation.services.pinning import fingerprint_pinned, instance_upsert, key_pin
 
@@ -119,6 +123,10 @@ def _on_case(instance: Instance, activity: ActivityIn, payload: dict[str, Any]) 
             f"This instance does not follow {instance}; it takes urgent actions only from "
             "instances it follows.",
         )
+    if isinstance(activity, DeleteIn):
+        incoming_case_withdraw(instance=instance, object_id=activity.object.id)
+    else:
+        incoming_case_receive(instance=instance, action=payload["object"])
 
 
 def _on_update(instance: Instance, activity: UpdateIn, payload: dict[str, Any]) -> None:
@@ -126,6 +134,10 @@ def _on_update(instance: Instance, activity: UpdateIn, payload: dict[str, Any]) 
         _on_actor_update(instance, activity.object)
     else:
         _on_case(instance, activity, payload)
+
+
+def _on_add(instance: Instance, activity: AddIn, payload: dict[str, Any]) -> None:
+    counts_receive(instance=instance, activity=activity)
 
 
 _HANDLERS: dict[str, Callable[[Instance, Any, dict[str, Any]], None]] = {
@@ -137,6 +149,7 @@ _HANDLERS: dict[str, Callable[[Instance, Any, dict[str, Any]], None]] = {
     "Create": _on_case,
     "Announce": _on_case,
     "Delete": _on_case,
+    "Add": _on_add,
 }
 
 

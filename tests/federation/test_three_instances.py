@@ -1,0 +1,174 @@
+"""Three real instances (separate processes, databases and loopback ports): an issuing
+office and two sections. The office publishes while one section is down; both receive
+(the one that was down when it is started again), adopt and publish their copies; the
+office's Further Information and outcome reach the sections; its stop switch stops both
+copies within 60 seconds; the counts both sections send add up exactly at the office."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import requests
+
+from tests.federation.instances import (
+    RunningInstance,
+    follow_accepted,
+    instances_running,
+    shell,
+    wait_until,
+)
+
+PUBLISH = """
+from urgent.cases.models import Case
+from urgent.cases.services import case_publish
+case = Case.objects.get(status="draft")
+case_publish(case=case, actor=None)
+print(f"{case.pk}|{case.reference}")
+"""
+
+COPY_PUBLISH = """
+from urgent.cases.models import Case, CaseTarget
+from urgent.cases.services import case_publish
+from urgent.officials.models import ContactPoint, Official
+case = Case.objects.get(origin_url__startswith={origin!r})
+official = Official.objects.create(name="Embassy Example", title="Ambassador", country="BY")
+ContactPoint.objects.create(official=official, kind="email", value="embassy@example.net")
+CaseTarget.objects.create(case=case, official=official, role="primary")
+case_publish(case=case, actor=None)
+print(case.pk)
+"""
+
+ACTIONS_AND_COUNTS = """
+from urgent.actions.models import Action
+from urgent.cases.models import Case
+from urgent.federation.services.counts import counts_report_all
+from urgent.supporters.models import Supporter
+case = Case.objects.get(origin_url__startswith={origin!r})
+for i in range({n}):
+    supporter = Supporter.objects.create(
+        email=f"person{{i}}@example.net", name=f"Invented Person {{i}}", status="active"
+    )
+    Action.objects.create(
+        case=case, supporter=supporter, channel="email", letter="L", confirmed=True
+    )
+print(counts_report_all())
+"""
+
+ORIGIN_DO = """
+import datetime
+from urgent.cases.models import Case
+from urgent.cases.services import case_close, case_stop_switch, update_post
+case = Case.objects.get(pk={pk})
+{call}
+"""
+FI = 'update_post(case=case, actor=None, title="Further information 1", body="Moved to a colony.")'
+STOP = 'case_stop_switch(case=case, actor=None, stopped=True, hide_names=False, reason="Family.")'
+CLOSE = (
+    'case_close(case=case, actor=None, kind="released", '
+    'occurred_on=datetime.date.today(), summary="She was released.")'
+)
+
+COPY_STOPPED = """
+from urgent.cases.models import Case
+from urgent.core.queue import QueueHold
+case = Case.objects.get(origin_url__startswith={origin!r})
+print(case.actions_stopped, QueueHold.objects.filter(key=f"case:{{case.uuid.hex}}").exists())
+"""
+
+
+def _incoming_page(section: RunningInstance, session: requests.Session, reference: str) -> str:
+    """The section's page of the incoming case, once it has arrived."""
+
+    def arrived() -> str | None:
+        listed = session.get(f"{section.base}/staff/federation/incoming/", timeout=10).text
+        if reference not in listed:
+            return None
+        match = re.search(r'href="(/staff/federation/incoming/\d+/)"', listed)
+        return match.group(1) if match else None
+
+    return str(wait_until(arrived, timeout=150, what=f"{reference} to reach {section.name}"))
+
+
+def _page_shows(
+    instance: RunningInstance, session: requests.Session, path: str, text: str, timeout: float
+) -> None:
+    wait_until(
+        lambda: text in session.get(f"{instance.base}{path}", timeout=10).text,
+        timeout=timeout,
+        what=f"{text!r} on {instance.name}'s {path}",
+    )
+
+
+def test_an_office_and_two_sections_work_as_one_network(tmp_path: Path) -> None:
+    names = ("Issuing Office", "Section B", "Section C")
+    with instances_running(tmp_path, *names) as (office, b, c):
+        office.urgent("demo")
+        follow_accepted(b, office)
+        follow_accepted(c, office)
+
+        # C is down while the office publishes; B receives at once.
+        c.stop()
+        pk, reference = shell(office, PUBLISH).split("|")
+        b_staff = b.session("coord")
+        b_page = _incoming_page(b, b_staff, reference)
+
+        # C catches up when it is started again (the delivery's next retry).
+        c.start()
+        c_staff = c.session("coord")
+        c_page = _incoming_page(c, c_staff, reference)
+
+        # Both sections adopt, translate and publish their copies.
+        for section, session, page in ((b, b_staff, b_page), (c, c_staff, c_page)):
+            adopted = section.post_form(session, f"{page}adopt/", {})
+            assert "Adopted as the draft" in adopted.text, adopted.text[:500]
+            shell(section, COPY_PUBLISH.format(origin=office.base))
+
+        # Further Information reaches both sections, ready to send on in one step.
+        shell(office, ORIGIN_DO.format(pk=pk, call=FI))
+        for section, session, page in ((b, b_staff, b_page), (c, c_staff, c_page)):
+            _page_shows(section, session, page, "Further information 1", timeout=60)
+        notice = re.search(
+            r'action="(\S+/notices/\d+/send/)"', b_staff.get(f"{b.base}{b_page}").text
+        )
+        assert notice is not None
+        sent = b.post_form(
+            b_staff, notice.group(1), {"title": "Más información", "body": "Fue trasladada."}
+        )
+        assert "Sent on to the supporters of your copy" in sent.text
+
+        # Counts from both sections add up exactly at the office.
+        assert shell(b, ACTIONS_AND_COUNTS.format(origin=office.base, n=3)) == "1"
+        assert shell(c, ACTIONS_AND_COUNTS.format(origin=office.base, n=4)) == "1"
+        office_staff = office.session("coord")
+        own = int(
+            shell(
+                office,
+                f"from urgent.actions.models import Action\n"
+                f"print(Action.objects.filter(case_id={pk}).count())",
+            )
+        )
+        _page_shows(
+            office,
+            office_staff,
+            f"/staff/cases/{pk}/",
+            f'<td id="network-actions">{own + 7}</td>',
+            timeout=60,
+        )
+
+        # The stop switch stops both copies, and holds their letters, within 60 seconds.
+        shell(office, ORIGIN_DO.format(pk=pk, call=STOP))
+        started = time.monotonic()  # the stop has committed at the office
+        for section, session, page in ((b, b_staff, b_page), (c, c_staff, c_page)):
+            _page_shows(section, session, page, 'id="stopped-by-origin"', timeout=60)
+        elapsed = time.monotonic() - started
+        assert elapsed < 60, elapsed
+        for section in (b, c):
+            assert shell(section, COPY_STOPPED.format(origin=office.base)) == "True True"
+        print(f"stop switch reached both sections in {elapsed:.1f} s")
+
+        # The outcome reaches both sections too.
+        shell(office, ORIGIN_DO.format(pk=pk, call=CLOSE))
+        for section, session, page in ((b, b_staff, b_page), (c, c_staff, c_page)):
+            _page_shows(section, session, page, "released", timeout=60)
