@@ -62,3 +62,15 @@ def test_no_app_finds_another_apps_models_by_name() -> None:
             if isinstance(node, ast.Attribute) and node.attr == "get_model":
                 found.append(f"{path.relative_to(REPO)}:{node.lineno}")
     assert found == [], "import the model, or call the owning app's service:\n" + "\n".join(found)
+
+
+def test_no_function_runs_past_sixty_lines() -> None:
+    """A function past 60 lines does several things; split it into named steps."""
+    long = []
+    for path in _sources() + sorted((REPO / "benches").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > 60:
+                    long.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name} ({lines})")
+    assert not long, "\n".join(long)

@@ -202,6 +202,50 @@ def source_document_match(*, source: SourceDocument) -> Case | None:
     return _case_matching(organisation=source.organisation, sheet=sheet_from_record(source.record))
 
 
+def _kind_warnings(sheet: CaseSheet, warnings: list[str]) -> list[str]:
+    """What staff must know about a document that is not a section's own first appeal."""
+    if sheet.kind == "update":
+        warnings.append(
+            _(
+                "This is a Further Information, but the case it follows is not here; it was "
+                "imported as a new draft case."
+            )
+        )
+    elif sheet.kind == "other_org":
+        warnings.append(_("This appeal comes from another organisation; check its source."))
+    return warnings
+
+
+def _country_checked(sheet: CaseSheet, warnings: list[str]) -> str:
+    country = country_code(sheet.country)
+    if sheet.country and not country:
+        warnings.append(
+            _("The country “%(name)s” has no ISO code; set the country on the case.")
+            % {"name": sheet.country}
+        )
+        mark(sheet, "country", missing=True)
+    return country
+
+
+def _case_fields(
+    sheet: CaseSheet, *, source: SourceDocument, warnings: list[str]
+) -> tuple[str, dict[str, Any]]:
+    """The case's reference and the fields read from the record, cut to the columns."""
+    fields: dict[str, Any] = {
+        "index_number": (sheet.index_number or "")[:60],
+        "story": sheet.story or "",
+        "background": sheet.background or "",
+        "issued_on": date_field(sheet, "date_issued", warnings),
+        "deadline": date_field(sheet, "deadline", warnings),
+        "language": (sheet.language or "en")[:8],
+    }
+    reference = case_reference(sheet.ua_number) or f"IMPORT {source.sha256[:8].upper()}"
+    subject = (sheet.update_request.subject or "") if sheet.update_request else ""
+    if subject and " ".join(subject.split()) != f"Keep me updated on {reference}":
+        fields["update_request_subject"] = " ".join(subject.split())[:200]
+    return reference, fields
+
+
 @transaction.atomic
 def case_import_save(
     *,
@@ -222,35 +266,9 @@ def case_import_save(
         return ImportResult(
             Outcome.ALREADY_IMPORTED, sheet, source=source, case=source.case, update=source.update
         )
-    warnings = list(source.warnings)
-    if sheet.kind == "update":
-        warnings.append(
-            _(
-                "This is a Further Information, but the case it follows is not here; it was "
-                "imported as a new draft case."
-            )
-        )
-    elif sheet.kind == "other_org":
-        warnings.append(_("This appeal comes from another organisation; check its source."))
-    country = country_code(sheet.country)
-    if sheet.country and not country:
-        warnings.append(
-            _("The country “%(name)s” has no ISO code; set the country on the case.")
-            % {"name": sheet.country}
-        )
-        mark(sheet, "country", missing=True)
-    fields: dict[str, Any] = {
-        "index_number": (sheet.index_number or "")[:60],
-        "story": sheet.story or "",
-        "background": sheet.background or "",
-        "issued_on": date_field(sheet, "date_issued", warnings),
-        "deadline": date_field(sheet, "deadline", warnings),
-        "language": (sheet.language or "en")[:8],
-    }
-    reference = case_reference(sheet.ua_number) or f"IMPORT {source.sha256[:8].upper()}"
-    subject = (sheet.update_request.subject or "") if sheet.update_request else ""
-    if subject and " ".join(subject.split()) != f"Keep me updated on {reference}":
-        fields["update_request_subject"] = " ".join(subject.split())[:200]
+    warnings = _kind_warnings(sheet, list(source.warnings))
+    country = _country_checked(sheet, warnings)
+    reference, fields = _case_fields(sheet, source=source, warnings=warnings)
     case = case_services.case_create(
         organisation=source.organisation,
         reference=reference,

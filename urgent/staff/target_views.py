@@ -101,6 +101,18 @@ def case_target_remove(request: HttpRequest, pk: int, target_pk: int) -> HttpRes
     return redirect("staff_case_edit", pk)
 
 
+def _target_gone(request: HttpRequest, pk: int) -> HttpResponse:
+    """Removed by someone else while this editor was open: say so, do not 404."""
+    if request.method != "POST":
+        raise Http404
+    get_object_or_404(Case, pk=pk)
+    messages.error(
+        request,
+        _("This target was removed by someone else while you were editing it; nothing was saved."),
+    )
+    return redirect(reverse("staff_case_edit", args=[pk]) + "#targets-heading")
+
+
 @staff_required(EDIT)
 def case_target_edit(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
     """Change a target in place: role, salutation, the official and its contact points."""
@@ -110,18 +122,7 @@ def case_target_edit(request: HttpRequest, pk: int, target_pk: int) -> HttpRespo
         .first()
     )
     if target is None:
-        if request.method != "POST":
-            raise Http404
-        get_object_or_404(Case, pk=pk)
-        # Removed by someone else while this editor was open: say so, do not 404.
-        messages.error(
-            request,
-            _(
-                "This target was removed by someone else while you were editing it; "
-                "nothing was saved."
-            ),
-        )
-        return redirect(reverse("staff_case_edit", args=[pk]) + "#targets-heading")
+        return _target_gone(request, pk)
     official = target.official
     points = list(official.contact_points.all())
     data = request.POST if request.method == "POST" else None

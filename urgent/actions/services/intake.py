@@ -133,17 +133,8 @@ def action_record(
     return action
 
 
-def letter_request(
-    *,
-    case: Case,
-    supporter: Supporter,
-    letter: LetterInput,
-    challenge: str | None,
-    client: str,
-) -> PendingLetter:
-    """Keep a letter Urgent will send, and mail its writer a link to confirm the address."""
-    _case_check(case)
-    kind = "fax" if letter.channel == PendingLetter.Channel.FAX else "email"
+def _recipients_left_check(*, case: Case, supporter: Supporter, kind: str) -> None:
+    """Refuse when nobody on the case takes this channel, or the writer wrote to them all."""
     recipients = selectors.case_recipients(case=case, kind=kind)
     if not recipients:
         raise ActionRefused(
@@ -164,21 +155,39 @@ def letter_request(
             ),
             code="already_written",
         )
+
+
+def _address_limit(*, supporter: Supporter) -> None:
     per_day = settings.URGENT_LETTERS_PER_ADDRESS_PER_DAY
+    if not ratelimit_hit(
+        key=ratelimit_key("letter-address", (supporter.email or "").lower()),
+        limit=per_day,
+        window_seconds=86400,
+    ):
+        raise RateLimited(
+            _(
+                "This address has asked for %(limit)d letters today, the most we send in a "
+                "day. Please try again tomorrow."
+            )
+            % {"limit": per_day}
+        )
+
+
+def letter_request(
+    *,
+    case: Case,
+    supporter: Supporter,
+    letter: LetterInput,
+    challenge: str | None,
+    client: str,
+) -> PendingLetter:
+    """Keep a letter Urgent will send, and mail its writer a link to confirm the address."""
+    _case_check(case)
+    kind = "fax" if letter.channel == PendingLetter.Channel.FAX else "email"
+    _recipients_left_check(case=case, supporter=supporter, kind=kind)
     with transaction.atomic():
         _client_limits(client=client, challenge=challenge)
-        if not ratelimit_hit(
-            key=ratelimit_key("letter-address", (supporter.email or "").lower()),
-            limit=per_day,
-            window_seconds=86400,
-        ):
-            raise RateLimited(
-                _(
-                    "This address has asked for %(limit)d letters today, the most we send in a "
-                    "day. Please try again tomorrow."
-                )
-                % {"limit": per_day}
-            )
+        _address_limit(supporter=supporter)
         try:
             with transaction.atomic():
                 pending = PendingLetter.objects.create(
@@ -280,31 +289,36 @@ def letter_confirm(*, pending: PendingLetter) -> Confirmed:
             confirmed=True,
         )
         action.officials.set([r.target.official_id for r in fresh])
-        digests = set(
-            DigestTarget.objects.filter(target__case=case).values_list("target_id", flat=True)
-        )
-        message_id = message_id_for(action.uuid)
-        LetterDelivery.objects.bulk_create(
-            LetterDelivery(
-                action=action,
-                case=case,
-                official_id=r.target.official_id,
-                supporter=supporter,
-                contact_point=r.point,
-                channel=kind,
-                role=LetterDelivery.Role.TO
-                if r.target.role == "primary"
-                else LetterDelivery.Role.CC,
-                message_id=message_id,
-                digest=kind == "email" and r.target.pk in digests,
-            )
-            for r in fresh
-        )
+        _deliveries_queue(action=action, case=case, kind=kind, recipients=fresh)
         pending.action = action
         pending.confirmed_at = now
         pending.save(update_fields=["action", "confirmed_at", "updated_at"])
         transaction.on_commit(deliveries_wake)
     return Confirmed(action=action, skipped=skipped)
+
+
+def _deliveries_queue(
+    *, action: Action, case: Case, kind: str, recipients: list[selectors.Recipient]
+) -> None:
+    """One queued delivery per recipient; officials on a daily digest get the letter in it."""
+    digests = set(
+        DigestTarget.objects.filter(target__case=case).values_list("target_id", flat=True)
+    )
+    message_id = message_id_for(action.uuid)
+    LetterDelivery.objects.bulk_create(
+        LetterDelivery(
+            action=action,
+            case=case,
+            official_id=r.target.official_id,
+            supporter=action.supporter,
+            contact_point=r.point,
+            channel=kind,
+            role=LetterDelivery.Role.TO if r.target.role == "primary" else LetterDelivery.Role.CC,
+            message_id=message_id,
+            digest=kind == "email" and r.target.pk in digests,
+        )
+        for r in recipients
+    )
 
 
 def _supporter_fill(*, supporter: Supporter, pending: PendingLetter, now: datetime) -> None:

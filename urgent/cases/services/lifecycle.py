@@ -540,6 +540,45 @@ def case_target_add(
     return target
 
 
+def _official_unchanged_claim(*, official_id: int, seen: str) -> None:
+    """Lock the official; refuse when it changed since its fingerprint `seen` was read."""
+    official = Official.objects.select_for_update().get(pk=official_id)
+    if official_fingerprint(official=official) != seen:
+        raise Conflict(
+            _(
+                "Someone else changed this official while you were editing it. Your "
+                "changes were not saved: reload the page, then apply them again."
+            )
+        )
+
+
+def _contact_points_apply(
+    *, official: Official, actor: Actor, points: Sequence[Mapping[str, Any]]
+) -> None:
+    """Change the contact points that carry an id, add those without one."""
+    for point in points:
+        if point.get("id"):
+            existing = official.contact_points.filter(pk=point["id"]).first()
+            if existing is None:
+                raise ApplicationError(
+                    _("A contact point was removed while you were editing; reload the page.")
+                )
+            contact_point_update(
+                contact_point=existing,
+                actor=actor,
+                value=str(point.get("value", "")),
+                label=str(point.get("label", "")),
+            )
+        elif str(point.get("value", "")).strip():
+            contact_point_add(
+                official=official,
+                actor=actor,
+                kind=str(point.get("kind", "")),
+                value=str(point["value"]),
+                label=str(point.get("label", "")),
+            )
+
+
 @transaction.atomic
 def case_target_update(
     *,
@@ -569,14 +608,7 @@ def case_target_update(
         )
     _version_claim(case=target.case, expected_version=expected_version)
     if official_seen is not None:
-        official = Official.objects.select_for_update().get(pk=target.official_id)
-        if official_fingerprint(official=official) != official_seen:
-            raise Conflict(
-                _(
-                    "Someone else changed this official while you were editing it. Your "
-                    "changes were not saved: reload the page, then apply them again."
-                )
-            )
+        _official_unchanged_claim(official_id=target.official_id, seen=official_seen)
     before = {"role": target.role, "salutation": target.salutation}
     if role != target.role:
         target.position = target.case.targets.filter(role=role).count()
@@ -584,27 +616,7 @@ def case_target_update(
     target.save(update_fields=["role", "salutation", "position"])
     if official_data is not None:
         official_update(official=target.official, actor=actor, data=official_data)
-    for point in contact_points:
-        if point.get("id"):
-            existing = target.official.contact_points.filter(pk=point["id"]).first()
-            if existing is None:
-                raise ApplicationError(
-                    _("A contact point was removed while you were editing; reload the page.")
-                )
-            contact_point_update(
-                contact_point=existing,
-                actor=actor,
-                value=str(point.get("value", "")),
-                label=str(point.get("label", "")),
-            )
-        elif str(point.get("value", "")).strip():
-            contact_point_add(
-                official=target.official,
-                actor=actor,
-                kind=str(point.get("kind", "")),
-                value=str(point["value"]),
-                label=str(point.get("label", "")),
-            )
+    _contact_points_apply(official=target.official, actor=actor, points=contact_points)
     audit_record(
         actor=actor,
         action="case.target_update",
