@@ -42,7 +42,7 @@ def test_mail_is_stored_and_shown_to_staff(
     response = client.get("/staff/mail/")
     assert response.status_code == 302 and "/staff/login/" in response["Location"]
 
-    client = staff_client("viewer")
+    client = staff_client("coordinator")
     html = client.get("/staff/mail/").content.decode()
     assert "supporter@example.org" in html
     assert "Keep writing &lt;b&gt;please&lt;/b&gt;" in html
@@ -76,6 +76,38 @@ def test_a_letter_to_two_officials_is_one_row_inside_the_staff_menu(
     assert "Sent as 2 copies, one per address: " in html
     for address in addresses:
         assert address in html
+
+
+@override_settings(EMAIL_BACKEND="urgent.core.maildir.MaildirBackend")
+def test_supporters_addresses_are_masked_below_coordinator(
+    mail_folder: Path, staff_client: Callable[..., Client], demo: None
+) -> None:
+    action = confirmed_letter("Quiet.Reader@example.net")
+    deliveries_send_due()
+    officials = sorted(d.contact_point.value for d in action.deliveries.all())
+    EmailMessage(
+        subject="Please confirm",
+        body="We got a request from quiet.reader@example.net to join.",
+        from_email="urgent@example.org",
+        to=["Quiet Reader <quiet.reader@example.net>"],
+    ).send()
+    keys = [path.name for path in (mail_folder / "new").iterdir()]
+    assert len(keys) == 3
+
+    def pages(role: str) -> str:
+        client = staff_client(role)
+        urls = ["/staff/mail/"] + [f"/staff/mail/{key}/" for key in keys]
+        return "".join(client.get(url).content.decode() for url in urls)
+
+    for role in ["viewer", "translator", "editor"]:
+        html = pages(role).lower()
+        assert "quiet.reader@example.net" not in html, role
+        assert "quiet reader" not in html.replace("quiet.reader", ""), role
+        assert "(hidden)" in html
+        for address in officials:  # an official's address is public: still shown
+            assert address.lower() in html, (role, address)
+    html = pages("coordinator").lower()
+    assert "quiet.reader@example.net" in html and "quiet reader &lt;" in html
 
 
 def test_copies_fold_by_message_id_and_newest_comes_first() -> None:

@@ -110,3 +110,21 @@ def test_csrf_is_required(staff_client: Callable[..., Any]) -> None:
     assert response.status_code == 403
     mailing.refresh_from_db()
     assert mailing.state == Mailing.State.SENDING
+
+
+def test_bounced_supporters_addresses_are_hidden_below_coordinator(
+    staff_client: Callable[..., Any],
+) -> None:
+    supporter_make(email="bounced.reader@example.net")
+    mailing = mailing_make()
+    Delivery.objects.filter(mailing=mailing).update(
+        status=Delivery.Status.BOUNCED,
+        error="550 5.1.1 <Bounced.Reader@example.net>: mailbox unavailable",
+    )
+    url = reverse("mailings_staff_detail", args=[mailing.pk])
+    for role in ["viewer", "translator", "editor"]:
+        body = staff_client(role).get(url).content.decode()
+        assert "bounced.reader@example.net" not in body.lower(), role
+        assert "550 5.1.1 &lt;(hidden)&gt;: mailbox unavailable" in body, role
+    body = staff_client("coordinator").get(url).content.decode()
+    assert "bounced.reader@example.net" in body

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
 
@@ -148,3 +150,48 @@ def test_erasing_twice_changes_nothing_more(demo: None) -> None:
     again = services.supporter_erase(supporter=first)
     assert (again.uuid, again.erased_at) == (first.uuid, first.erased_at)
     assert AuditEntry.objects.filter(action="supporter.erase").count() == 1
+
+
+def test_erasure_redacts_the_supporter_from_every_audit_entry_that_names_them(
+    demo: None,
+) -> None:
+    supporter = supporter_with_history()
+    action = supporter.actions.first()
+    assert action is not None and action.letter
+    other = AuditEntry.objects.create(action="case.publish", object_repr="UA 101/26")
+    # As an admin edit of the letter, a mailing row and a free note recorded them before.
+    AuditEntry.objects.create(
+        action="admin.change:actions.action",
+        object_type="actions.action",
+        object_id=str(action.pk),
+        object_repr=str(action),
+        before={"letter": action.letter, "signature": "Ana Lima"},
+        after={"letter": "Dear President, changed", "signature": "A. Lima"},
+        ip="192.0.2.9",
+    )
+    AuditEntry.objects.create(
+        action="admin.change:mailings.delivery",
+        object_type="mailings.delivery",
+        object_id="999",
+        before={"supporter_id": supporter.pk, "error": "550 for Ana Lima"},
+        after={"supporter_id": supporter.pk, "status": "bounced"},
+    )
+    AuditEntry.objects.create(
+        action="admin.delete:supporters.consent",
+        object_type="supporters.consent",
+        object_id="998",
+        object_repr="consent of ANA.LIMA@example.org",
+        before={"wording": "I want to join.", "note": ["from Ana Lima, Curitiba"]},
+    )
+    services.supporter_erase(supporter=supporter)
+
+    log = json.dumps(list(AuditEntry.objects.values("object_repr", "before", "after", "ip")))
+    for personal in ["ana.lima@example.org", "Ana Lima", "Dear President", "192.0.2.9"]:
+        assert personal.lower() not in log.lower(), personal
+    assert "(erased supporter)" in log
+    delivery = AuditEntry.objects.get(object_type="mailings.delivery")
+    assert delivery.after == {"supporter_id": supporter.pk, "status": "bounced"}  # kept
+    consent = AuditEntry.objects.get(object_type="supporters.consent")
+    assert consent.before["wording"] == "I want to join."  # nothing personal: kept
+    other.refresh_from_db()
+    assert other.object_repr == "UA 101/26"

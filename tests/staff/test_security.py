@@ -25,6 +25,7 @@ from urgent.core.models import AuditEntry
 from urgent.core.roles import roles_ensure
 from urgent.federation import keys
 from urgent.staff import services
+from urgent.supporters.models import Supporter
 
 pytestmark = pytest.mark.django_db
 
@@ -249,3 +250,27 @@ def test_pruning_federation_keys_is_audited(
     entry = AuditEntry.objects.get(action="federation.key_prune")
     assert entry.before == {"fingerprints": [fingerprint]}
     assert entry.actor_name.startswith("command:federation_keys (os user ")
+
+
+def test_the_django_admin_audit_keeps_no_copy_of_a_supporters_personal_data(
+    staff_client: Callable[..., Any],
+) -> None:
+    admin = _superuser_client(staff_client)
+    supporter = Supporter.objects.create(
+        email="wren.example@example.net", name="Wren Example", city="Invented Town"
+    )
+    url = f"/admin/supporters/supporter/{supporter.pk}/change/"
+    data = _admin_form(admin, url)
+    data["city"] = ["Other Invented Town"]
+    assert admin.post(url, data).status_code == 302
+    change = AuditEntry.objects.get(action="admin.change:supporters.supporter")
+    assert change.before["city"] == "(personal data)"
+    assert change.after["city"] == "(personal data, changed)"
+    assert "email" not in change.after  # unchanged: not listed
+    response = admin.post(f"/admin/supporters/supporter/{supporter.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    gone = AuditEntry.objects.get(action="admin.delete:supporters.supporter")
+    assert gone.before["email"] == "(personal data)" and gone.object_id == str(supporter.pk)
+    log = json.dumps(list(AuditEntry.objects.values("object_repr", "before", "after")))
+    for personal in ["wren.example@example.net", "Wren Example", "Invented Town"]:
+        assert personal not in log, personal

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
+from django.db.models import Q
 
 from urgent.core.models import AuditEntry
 
@@ -80,7 +81,9 @@ def audit_record(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     ip: str | None = None,
+    label: str | None = None,
 ) -> AuditEntry:
+    """Write one entry; `label` names the object instead of str(obj) (when that is personal)."""
     before = dict(before or {})
     after = dict(after or {})
     if before and after:
@@ -96,18 +99,62 @@ def audit_record(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:300] if obj is not None else "",
+        object_repr=(label if label is not None else str(obj))[:300] if obj is not None else "",
         before=before,
         after=after,
         ip=ip or source.ip,
     )
 
 
-def audit_object_forget(*, object_type: str, object_id: str, label: str = "(erased)") -> int:
-    """Blank what the audit log quotes of one object (its name, values, the client address).
+def _redacted(value: Any, needles: list[str], label: str) -> Any:
+    if isinstance(value, str):
+        folded = value.casefold()
+        return label if any(n in folded for n in needles) else value
+    if isinstance(value, list):
+        return [_redacted(v, needles, label) for v in value]
+    if isinstance(value, dict):
+        return {k: _redacted(v, needles, label) for k, v in value.items()}
+    return value
 
-    For erasure: the entries stay, so the log still says what was done and when.
+
+def audit_person_forget(
+    *,
+    objects: Iterable[tuple[str, str]],
+    emails: Iterable[str],
+    values: Iterable[str] = (),
+    keys: Mapping[str, Any] | None = None,
+    label: str = "(erased)",
+) -> int:
+    """Take a person's data out of every audit entry that names them; returns entries changed.
+
+    For erasure. Entries about one of `objects` (("app.model", "pk") pairs: the person's row,
+    their letters) keep only what was done and when (no values, no client address). Any other
+    entry that quotes one of their `emails` or links to them through `keys` (a JSON field
+    such as {"supporter_id": 7} in its before or after) has each value that contains an
+    email or one of `values` (name, city, a letter) replaced by `label`.
     """
-    return AuditEntry.objects.filter(object_type=object_type, object_id=object_id).update(
+    emails = [e for e in emails if e]
+    needles = sorted({v.casefold() for v in [*emails, *values] if v and v.strip()})
+    about = Q(pk__in=[])
+    for object_type, object_id in objects:
+        about |= Q(object_type=object_type, object_id=object_id)
+    changed = AuditEntry.objects.filter(about).update(
         object_repr=label, before={}, after={}, ip=None
     )
+    naming = Q(pk__in=[])
+    for email in emails:
+        naming |= Q(object_repr__icontains=email)
+        naming |= Q(before__icontains=email) | Q(after__icontains=email)
+    for key, value in (keys or {}).items():
+        naming |= Q(**{f"before__{key}": value}) | Q(**{f"after__{key}": value})
+    for entry in AuditEntry.objects.filter(naming).exclude(about):
+        redacted = (
+            _redacted(entry.object_repr, needles, label),
+            _redacted(entry.before, needles, label),
+            _redacted(entry.after, needles, label),
+        )
+        if redacted != (entry.object_repr, entry.before, entry.after):
+            entry.object_repr, entry.before, entry.after = redacted
+            entry.save(update_fields=["object_repr", "before", "after"])
+            changed += 1
+    return changed

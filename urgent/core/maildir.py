@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime
 import mailbox
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage as ParsedMessage
 from email.parser import BytesParser
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import formataddr, getaddresses, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,31 @@ from django.core.mail.message import EmailMessage
 
 ENVELOPE_HEADER = "X-Envelope-To"
 _parser = BytesParser(policy=policy.default)
+
+# Says whether an address may be shown to the reader; the caller decides (core does not know
+# who is an official and who a supporter).
+AddressShown = Callable[[str], bool]
+ADDRESS_MASK = "(hidden)"
+# The headers that name people by address: a hidden mailbox loses its display name too.
+ADDRESS_HEADERS = frozenset(
+    {"to", "cc", "bcc", "reply-to", "delivered-to", ENVELOPE_HEADER.lower()}
+)
+_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def addresses_mask(value: str, *, shown: AddressShown) -> str:
+    """An address header's mailboxes, each one not shown replaced (name and all) by a mask."""
+    parts = []
+    for name, addr in getaddresses([value]):
+        if not addr and not name:
+            continue
+        parts.append(formataddr((name, addr)) if addr and shown(addr) else ADDRESS_MASK)
+    return ", ".join(parts)
+
+
+def text_addresses_mask(text: str, *, shown: AddressShown) -> str:
+    """Free text (a body) with every address not shown replaced by a mask."""
+    return _ADDRESS.sub(lambda m: m.group(0) if shown(m.group(0)) else ADDRESS_MASK, text)
 
 
 def maildir() -> mailbox.Maildir:
@@ -76,15 +102,22 @@ def _date(message: ParsedMessage) -> datetime.datetime | None:
         return None
 
 
-def mail_summary(key: str, message: ParsedMessage) -> StoredMail:
+def mail_summary(
+    key: str, message: ParsedMessage, *, shown: AddressShown | None = None
+) -> StoredMail:
+    """The list row of a message; with `shown`, recipients it rejects are masked."""
     envelope = [addr for _name, addr in getaddresses([str(message[ENVELOPE_HEADER] or "")])]
+    to, cc = str(message["To"] or ""), str(message["Cc"] or "")
+    if shown is not None:
+        to, cc = addresses_mask(to, shown=shown), addresses_mask(cc, shown=shown)
+        envelope = [a if shown(a) else ADDRESS_MASK for a in envelope if a]
     return StoredMail(
         key=key,
         message_id=str(message["Message-ID"] or "").strip(),
         date=_date(message),
         sender=str(message["From"] or ""),
-        to=str(message["To"] or ""),
-        cc=str(message["Cc"] or ""),
+        to=to,
+        cc=cc,
         subject=str(message["Subject"] or ""),
         envelope=[a for a in envelope if a],
     )
@@ -102,11 +135,12 @@ def mail_grouped(summaries: Iterable[StoredMail]) -> list[StoredMail]:
     return sorted(groups.values(), key=lambda m: m.date or epoch, reverse=True)
 
 
-def maildir_list() -> list[StoredMail]:
+def maildir_list(*, shown: AddressShown | None = None) -> list[StoredMail]:
+    """The folder's messages grouped; with `shown`, recipients it rejects are masked."""
     box = maildir()
     summaries = []
     for key in box.iterkeys():
         headers = _parser.parsebytes(box.get_bytes(key), headersonly=True)
         assert isinstance(headers, ParsedMessage)
-        summaries.append(mail_summary(key, headers))
+        summaries.append(mail_summary(key, headers, shown=shown))
     return mail_grouped(summaries)

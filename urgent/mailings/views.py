@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -34,18 +35,38 @@ def mailing_list(request: HttpRequest) -> HttpResponse:
     return render(request, "mailings/staff_list.html", {"page": page, "rows": rows})
 
 
+ADDRESS_MASK = "(hidden)"
+
+
+def problems_masked(problems: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The problem rows with each supporter's address hidden, in the reason text too.
+
+    A bounce or refusal often quotes the address ("550 <ana@example.org>: no such user"),
+    so it is taken out of the reason as well as the recipient column.
+    """
+    masked = []
+    for status, email, error in problems:
+        if email:
+            error = re.sub(re.escape(email), ADDRESS_MASK, error, flags=re.IGNORECASE)
+        masked.append((status, ADDRESS_MASK if email else "", error))
+    return masked
+
+
 @staff_required(VIEW)
 def mailing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mailing = _mailing(pk)
+    can_send = role_can(request.user, SEND)
+    problems = selectors.mailing_recent_problems(mailing=mailing)
+    # Supporters' addresses are for coordinators, who run mailings; a viewer sees the reasons.
     return render(
         request,
         "mailings/staff_detail.html",
         {
             "mailing": mailing,
             "progress": selectors.mailing_progress(mailing=mailing),
-            "problems": selectors.mailing_recent_problems(mailing=mailing),
+            "problems": problems if can_send else problems_masked(problems),
             "live": mailing.state == Mailing.State.SENDING,
-            "can_send": role_can(request.user, SEND),
+            "can_send": can_send,
         },
     )
 

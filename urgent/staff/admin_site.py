@@ -17,14 +17,33 @@ from urgent.core.audit import audit_record, audit_snapshot
 
 # Never copied into the audit log, even hashed: the log is readable by every coordinator.
 _SECRET_FIELDS = {"password", "key", "bin_key", "token_hash", "secret"}
+# A supporter's personal data, in the models that hold it: the log says a value changed, not
+# what it was, so erasing the supporter later leaves no copy behind in the log.
+PERSONAL = "(personal data)"
+PERSONAL_CHANGED = "(personal data, changed)"
+_PERSONAL_FIELDS: dict[str, frozenset[str]] = {
+    "supporters.supporter": frozenset({"email", "name", "city"}),
+    "actions.action": frozenset({"letter", "signature"}),
+    "actions.pendingletter": frozenset({"letter", "signature"}),
+}
+
+
+def admin_label(obj: models.Model) -> str | None:
+    """What the log calls an object holding personal data (str() may be a name or address)."""
+    if obj._meta.label_lower in _PERSONAL_FIELDS:
+        return f"{obj._meta.verbose_name} {obj.pk}"
+    return None
 
 
 def admin_snapshot(obj: models.Model) -> dict[str, Any]:
     """An object's fields and many-to-many links (a user's groups: their roles)."""
     data = audit_snapshot(obj)
+    personal = _PERSONAL_FIELDS.get(obj._meta.label_lower, frozenset())
     for name in list(data):
         if name in _SECRET_FIELDS and data[name]:
             data[name] = f"(set, {len(str(data[name]))} characters)"
+        elif name in personal and data[name]:
+            data[name] = PERSONAL
     if obj.pk is not None:
         for field in obj._meta.many_to_many:
             related = getattr(obj, field.name).order_by("pk")
@@ -59,12 +78,18 @@ class AuditedModelAdmin(admin.ModelAdmin):
         obj = form.instance
         before = getattr(request, "_urgent_admin_before", {})
         label = obj._meta.label_lower
+        after = admin_snapshot(obj)
+        # Both sides say "(personal data)": mark the ones edited, so the change still shows.
+        for name in form.changed_data:
+            if after.get(name) == PERSONAL or before.get(name) == PERSONAL:
+                after[name] = PERSONAL_CHANGED
         audit_record(
             actor=request.user,
             action=f"admin.{'change' if change else 'add'}:{label}",
             obj=obj,
             before=before,
-            after=admin_snapshot(obj),
+            after=after,
+            label=admin_label(obj),
         )
 
     def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
@@ -75,6 +100,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
                 action=f"admin.change:{obj._meta.label_lower}",
                 obj=obj,
                 after={"change": str(message)[:300] or "changed"},
+                label=admin_label(obj),
             )
         return super().log_change(request, obj, message)
 
@@ -86,6 +112,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
             action=f"admin.delete:{obj._meta.label_lower}",
             obj=obj,
             before=admin_snapshot(obj),
+            label=admin_label(obj),
         )
         super().delete_model(request, obj)
 
@@ -96,6 +123,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
                 action=f"admin.delete:{obj._meta.label_lower}",
                 obj=obj,
                 before=admin_snapshot(obj),
+                label=admin_label(obj),
             )
         super().delete_queryset(request, queryset)
 

@@ -273,3 +273,10 @@ def publish_check(*, case: Case) -> PublishCheck:
         weekly=alert_audience(case=case, weekly=True).count(),
         token=_fingerprint(case, targets),
     )
+
+
+def official_email_addresses() -> frozenset[str]:
+    """Every email address in the officials directory, lower-cased (public on case pages)."""
+    emails = ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL)
+    values = emails.values_list("value", flat=True)
+    return frozenset(v.strip().lower() for v in values)

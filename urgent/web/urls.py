@@ -4,10 +4,10 @@ from urgent.actions import staff_views as action_staff_views
 from urgent.actions import views as action_views
 from urgent.cases import casesheet, feeds
 from urgent.cases import views as case_views
-from urgent.core import views as core_views
 from urgent.impact import views as impact_pages
 from urgent.inbound import views as inbound_views
 from urgent.outreach import views as outreach_views
+from urgent.staff import mail_views
 from urgent.supporters import views as supporter_views
 from urgent.web import views as web_views
 
@@ -16,8 +16,8 @@ urlpatterns = [
     path("favicon.ico", web_views.favicon, name="favicon"),
     path("cases/<slug:slug>/", case_views.case_detail, name="case_detail"),
     path("media/people/<str:name>", case_views.person_photo_file, name="person_photo_file"),
-    path("staff/mail/", core_views.mail_list, name="staff_mail_list"),
-    path("staff/mail/<str:key>/", core_views.mail_detail, name="staff_mail_detail"),
+    path("staff/mail/", mail_views.mail_list, name="staff_mail_list"),
+    path("staff/mail/<str:key>/", mail_views.mail_detail, name="staff_mail_detail"),
     # Supporters (urgent.supporters): joining, "Keep me updated", signed-link pages.
     path("join/", supporter_views.join, name="supporters_join"),
     path("check-your-email/", supporter_views.check_email, name="supporters_check_email"),

@@ -1,4 +1,8 @@
-"""Staff views of the local mail folder (outgoing mail when no EMAIL_URL is set)."""
+"""Staff views of the local mail folder (outgoing mail when no EMAIL_URL is set).
+
+Here, not in core, because what a reader below coordinator may see depends on the officials
+directory: an official's address is public, a supporter's is not.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from urgent.core.access import staff_required
-from urgent.core.maildir import ENVELOPE_HEADER, mail_summary, maildir, maildir_list
+from urgent.core.maildir import (
+    ADDRESS_HEADERS,
+    ENVELOPE_HEADER,
+    AddressShown,
+    addresses_mask,
+    mail_summary,
+    maildir,
+    maildir_list,
+    text_addresses_mask,
+)
 from urgent.core.roles import SEND, role_can
+from urgent.staff.selectors import official_email_addresses
 
 _KEY = re.compile(r"^[A-Za-z0-9._,=-]{1,200}$")
 _parser = BytesParser(policy=policy.default)
@@ -46,9 +60,21 @@ def signed_links_mask(text: str) -> str:
     return SIGNED_LINK.sub(rf"\1{SIGNED_LINK_MASK}", text)
 
 
+def addresses_shown(request: HttpRequest) -> AddressShown | None:
+    """None (show every address) for a coordinator; below, only officials' addresses.
+
+    Supporters' addresses and names are personal data a viewer has no need of; the
+    officials' contact points are public on every case page anyway.
+    """
+    if role_can(request.user, SEND):
+        return None
+    officials = official_email_addresses()
+    return lambda address: address.strip().lower() in officials
+
+
 @staff_required()
 def mail_list(request: HttpRequest) -> HttpResponse:
-    rows = maildir_list()
+    rows = maildir_list(shown=addresses_shown(request))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "core/mail_list.html", {"page": page, "total": len(rows)})
 
@@ -70,11 +96,18 @@ def mail_detail(request: HttpRequest, key: str) -> HttpResponse:
     if not signed_links_shown(request):
         text = signed_links_mask(text)
         headers = [(name, signed_links_mask(value)) for name, value in headers]
+    shown = addresses_shown(request)
+    if shown is not None:
+        text = text_addresses_mask(text, shown=shown)
+        headers = [
+            (name, addresses_mask(value, shown=shown) if name.lower() in ADDRESS_HEADERS else value)
+            for name, value in headers
+        ]
     return render(
         request,
         "core/mail_detail.html",
         {
-            "mail": mail_summary(key, message),
+            "mail": mail_summary(key, message, shown=shown),
             "headers": headers,
             "text": text,
             "attachments": attachments,
