@@ -39,12 +39,16 @@ pytestmark = [
 
 _CLAIMER = textwrap.dedent(
     """
-    import json, sys, time
+    import json, os, sys, time
+    from pathlib import Path
     import django
     django.setup()
     from urgent.actions.services import deliveries_claim
-    start = float(sys.argv[1])
-    while time.time() < start:  # every worker claims from the same instant
+    # A barrier: every worker, once set up, waits for the others, then all claim at once.
+    ready, count = Path(sys.argv[1]), int(sys.argv[3])
+    (ready / str(os.getpid())).touch()
+    deadline = time.time() + 120
+    while len(list(ready.iterdir())) < count and time.time() < deadline:
         time.sleep(0.001)
     got, empty = [], 0
     while empty < 3:
@@ -72,10 +76,11 @@ def _env(tmp_path: Any, **extra: str) -> dict[str, str]:
 
 
 def _claimers(tmp_path: Any, count: int, limit: int, **extra: str) -> list[subprocess.Popen[str]]:
-    start = time.time() + 3  # time for each interpreter to start and set Django up
+    ready = tmp_path / "ready"
+    ready.mkdir(exist_ok=True)
     return [
         subprocess.Popen(
-            [sys.executable, "-c", _CLAIMER, str(start), str(limit)],
+            [sys.executable, "-c", _CLAIMER, str(ready), str(limit), str(count)],
             env=_env(tmp_path, **extra),
             cwd=REPO,
             stdout=subprocess.PIPE,
