@@ -155,3 +155,73 @@ def test_counts_for_a_case_the_sender_was_never_sent_are_refused(
     assert not SectionCounts.objects.exists()
     # Not even the activity is kept.
     assert not Activity.objects.filter(direction="in", kind="Add").exists()
+
+
+def test_counts_arriving_set_the_network_figures_on_the_public_case_page(
+    demo: None, client: Client, two_sections: tuple[FakeInstance, FakeInstance]
+) -> None:
+    b, c = two_sections
+    for section in (b, c):
+        _known(section, follower_state="accepted")
+    case = Case.objects.get(slug="ua-101-26")
+    version = case.version
+    page = client.get(f"/cases/{case.slug}/").content.decode()
+    assert 'id="network-actions"' not in page  # nobody reported yet
+    supporter = supporter_with_history(email="leak.network@example.org")
+    Action.objects.create(case=case, supporter=supporter, channel="post", confirmed=True)
+    own = Action.objects.filter(case=case).count()
+    case_activity_send(case=case, kind="Create")
+    target = f"http://127.0.0.1:8000/federation/cases/{case.uuid}"
+    assert b.post(client, _counts(b, target, 40)).status_code == 202
+    case.refresh_from_db()
+    assert (case.network_actions, case.network_sections) == (40, 1)
+    assert c.post(client, _counts(c, target, 25)).status_code == 202
+    assert c.post(client, _counts(c, target, 30, "2026-12-07")).status_code == 202
+    assert c.post(client, _counts(c, target, 5, "2026-12-05")).status_code == 202  # late, older
+    case.refresh_from_db()
+    assert (case.network_actions, case.network_sections) == (70, 2)
+    assert case.version == version  # a figure, not an edit
+    page = client.get(f"/cases/{case.slug}/").content.decode()
+    facts = page.split('id="network-actions"', 1)[1].split("</div>", 1)[0]
+    assert f"{own + 70} actions across the network, from 3 organisations" in facts
+    for secret in ["leak.network", "Ana Lima", "Porto Exemplo"]:
+        assert secret not in page
+
+
+def test_the_impact_pages_show_the_network_per_case_and_per_section(
+    demo: None,
+    client: Client,
+    two_sections: tuple[FakeInstance, FakeInstance],
+    staff_client: Callable[..., Any],
+) -> None:
+    b, c = two_sections
+    for section in (b, c):
+        _known(section, follower_state="accepted")
+    case = Case.objects.get(slug="ua-101-26")
+    supporter = supporter_with_history(email="leak.impact@example.org")
+    Action.objects.create(case=case, supporter=supporter, channel="post", letter="Secret 7c1d")
+    own = Action.objects.filter(case=case).count()
+    case_activity_send(case=case, kind="Create")
+    target = f"http://127.0.0.1:8000/federation/cases/{case.uuid}"
+    assert b.post(client, _counts(b, target, 40)).status_code == 202
+    assert c.post(client, _counts(c, target, 25)).status_code == 202
+    for page in (
+        client.get("/impact/").content.decode(),
+        staff_client("viewer").get("/staff/impact/").content.decode(),
+    ):
+        network = page.split('id="network"', 1)[1].split("</section>", 1)[0]
+        table = network.split(f'id="network-{case.pk}"', 1)[1].split("</table>", 1)[0]
+        rows = {
+            row.split("<th", 1)[1].split(">", 1)[1].split("</th>", 1)[0]: row
+            for row in table.split("<tr>")[2:]
+        }
+        assert set(rows) == {case.organisation.name, "Section B", "Section C", "Whole network"}
+        assert '<td class="num">40</td>' in rows["Section B"]
+        assert f'<td class="num">{own + 65}</td>' in rows["Whole network"]
+        # Letters delivered, replies, supporters reached: each section's plus ours.
+        assert (
+            '<td class="num">39</td><td class="num">1</td><td class="num">40</td>'
+            in rows["Section B"]
+        )
+        for secret in ["leak.impact", "Ana Lima", "Porto Exemplo", "7c1d", str(supporter.uuid)]:
+            assert secret not in network

@@ -8,13 +8,16 @@ import io
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from lxml import etree
 
 from urgent.actions.models import Action
 from urgent.cases.models import Case, Outcome
 from urgent.core.charts import Bar, bar_chart
-from urgent.impact.selectors import ImpactFilters, impact_report
+from urgent.federation.models import Instance, SectionCounts
+from urgent.impact.selectors import ImpactFilters, impact_network, impact_report
 from urgent.impact.views import csv_cell
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +199,61 @@ def test_staff_page_refuses_users_without_a_role(client: Any, db: None) -> None:
     session.save()
     assert client.get("/staff/impact/").status_code == 403
     assert client.get("/staff/impact/years.csv").status_code == 403
+
+
+def _sections(case: Case, n: int, start: int = 0) -> None:
+    for i in range(start, start + n):
+        instance = Instance.objects.create(
+            actor_url=f"https://s{i}.example.net/federation/actor",
+            inbox_url=f"https://s{i}.example.net/federation/inbox",
+            name=f"Section {i:02d}",
+            follower_state="accepted",
+        )
+        SectionCounts.objects.create(
+            instance=instance,
+            case=case,
+            date=datetime.date(2026, 12, 6),
+            actions=10 + i,
+            by_channel={"email": 10 + i},
+            letters_delivered=i,
+            replies_received=1,
+            supporters_reached=5,
+        )
+
+
+def test_the_network_table_adds_each_section_to_our_own_figures(history: None) -> None:
+    case = Case.objects.get(reference="UA 1/24")
+    _sections(case, 2)
+    report = impact_network()
+    [item] = report.cases  # only cases sections reported on
+    assert item.case == case
+    assert report.channels == [("email", "Email sent through Urgent"), ("post", "Letter by post")]
+    assert [s.name for s in item.sections] == ["Section 00", "Section 01"]
+    assert (item.own.actions, item.own.channels) == (10, [0, 10])
+    assert item.total.actions == 10 + 10 + 11 == report.actions
+    assert item.total.channels == [21, 10]
+    assert (item.total.letters_delivered, item.total.replies_received) == (1, 2)
+    assert item.total.supporters_reached == 10  # the post actions above have no supporter
+    # Filters apply: the case is from 2024.
+    assert impact_network(filters=ImpactFilters(year=2025)).cases == []
+
+
+def test_the_impact_page_s_queries_do_not_grow_with_sections(history: None, client: Any) -> None:
+    case = Case.objects.get(reference="UA 1/24")
+    _sections(case, 1)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get("/impact/")
+        assert page.status_code == 200 and 'id="network"' in page.content.decode()
+        return len(captured)
+
+    one = queries()
+    _sections(case, 6, start=1)
+    _sections(Case.objects.get(reference="UA 2/24"), 3, start=7)
+    assert queries() == one
+    assert "Section 09" in client.get("/impact/").content.decode()
+
+
+def test_the_impact_page_has_no_network_table_without_sections(history: None, client: Any) -> None:
+    assert 'id="network"' not in client.get("/impact/").content.decode()

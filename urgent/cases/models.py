@@ -56,6 +56,15 @@ class Case(BaseModel, Origin):
     version = models.PositiveIntegerField(
         default=1, help_text=_("Bumped on every edit, so concurrent edits are detected.")
     )
+    # Figures other instances reported for this case (set by urgent.federation when a
+    # section's counts arrive), kept here so the public page shows them without a query
+    # into an app above cases. Our own actions are not included: they are counted live.
+    network_actions = models.PositiveIntegerField(
+        default=0, help_text=_("Actions taken through the sections that re-issued this case.")
+    )
+    network_sections = models.PositiveIntegerField(
+        default=0, help_text=_("Sections that reported actions on this case.")
+    )
     update_request_subject = models.CharField(
         _("update-request subject"),
         max_length=200,

@@ -121,6 +121,45 @@ class NetworkCounts:
 def network_counts(*, case: Case) -> NetworkCounts:
     own = case_counts(case=case)
     sections = list(SectionCounts.objects.filter(case=case).select_related("instance"))
+    return _network(own, sections)
+
+
+def network_counts_many(*, cases: QuerySet[Case]) -> list[tuple[Case, NetworkCounts]]:
+    """`network_counts` for every case of `cases` that sections reported counts for, newest
+    first, in a fixed number of queries however many cases and sections there are."""
+    sections: dict[int, list[SectionCounts]] = {}
+    rows = SectionCounts.objects.filter(case__in=cases.values("pk")).select_related("instance")
+    for row in rows.order_by("case_id", "instance__name", "id"):
+        sections.setdefault(row.case_id, []).append(row)
+    ids = list(sections)
+    actions = Action.objects.filter(case_id__in=ids).order_by()
+    by_channel: dict[int, dict[str, int]] = {}
+    for a in actions.values("case_id", "channel").annotate(n=Count("id")):
+        by_channel.setdefault(a["case_id"], {})[a["channel"]] = a["n"]
+    letters = _per_case(
+        LetterDelivery.objects.filter(case_id__in=ids, status=LetterDelivery.Status.SENT),
+        Count("id"),
+    )
+    replies = _per_case(OfficialReply.objects.filter(case_id__in=ids), Count("id"))
+    reached = _per_case(actions, Count("supporter", distinct=True))
+    found = []
+    cases_found = Case.objects.filter(pk__in=ids).select_related("organisation")
+    for case in cases_found.prefetch_related("people").order_by("-pk"):
+        own = CaseCounts(
+            by_channel=by_channel.get(case.pk, {}),
+            letters_delivered=letters.get(case.pk, 0),
+            replies_received=replies.get(case.pk, 0),
+            supporters_reached=reached.get(case.pk, 0),
+        )
+        found.append((case, _network(own, sections[case.pk])))
+    return found
+
+
+def _per_case(rows: QuerySet[Any], count: Count) -> dict[int, int]:
+    return {r["case_id"]: int(r["n"]) for r in rows.order_by().values("case_id").annotate(n=count)}
+
+
+def _network(own: CaseCounts, sections: list[SectionCounts]) -> NetworkCounts:
     return NetworkCounts(
         own=own,
         sections=sections,
@@ -129,6 +168,14 @@ def network_counts(*, case: Case) -> NetworkCounts:
         replies_received=own.replies_received + sum(s.replies_received for s in sections),
         supporters_reached=own.supporters_reached + sum(s.supporters_reached for s in sections),
     )
+
+
+def section_counts_total(*, case_id: int) -> tuple[int, int]:
+    """The actions all sections reported for one of our cases, and how many sections."""
+    row = SectionCounts.objects.filter(case_id=case_id).aggregate(
+        actions=Sum("actions"), sections=Count("id")
+    )
+    return int(row["actions"] or 0), int(row["sections"] or 0)
 
 
 def network_cases() -> list[dict[str, Any]]:

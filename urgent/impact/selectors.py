@@ -5,6 +5,9 @@ issued (or published, when it has no issue date), its country is the case's coun
 its actions and outcomes count in that year and country. So the tables of one report always
 add up to the same totals, whichever way they are cut.
 
+The network table adds, for each of our cases that sections adopted and re-issued, the
+numbers each section reported (urgent.federation): aggregates only, never who.
+
 A case "has a positive outcome" when at least one of its recorded outcomes is of a kind in
 `Outcome.POSITIVE` (released, charges dropped, ...). The share is taken over the cases
 issued, not only the closed ones: a case still open counts as one without a positive
@@ -23,6 +26,7 @@ from django.utils.translation import gettext as _
 from urgent.actions.models import Action, LetterDelivery
 from urgent.cases.models import Case, Outcome
 from urgent.core.countries import country_name
+from urgent.federation.selectors import NetworkCounts, network_counts_many
 
 PUBLISHED = (Case.Status.ACTIVE, Case.Status.CLOSED)
 
@@ -264,4 +268,83 @@ def impact_filters_clean(
     country_value = (country or "").strip().upper()
     return ImpactFilters(
         year=year_value, country=country_value if country_value in countries else None
+    )
+
+
+@dataclass(frozen=True)
+class NetworkRow:
+    """One organisation's figures for one case (ours, a section's, or the sum)."""
+
+    name: str
+    actions: int
+    channels: list[int]
+    letters_delivered: int
+    replies_received: int
+    supporters_reached: int
+
+
+@dataclass(frozen=True)
+class NetworkCase:
+    case: Case
+    own: NetworkRow
+    sections: list[NetworkRow]
+    total: NetworkRow
+
+
+@dataclass(frozen=True)
+class NetworkReport:
+    """Our cases that sections reported on; `channels` are the columns every row fills."""
+
+    channels: list[tuple[str, str]]
+    cases: list[NetworkCase]
+
+    @property
+    def actions(self) -> int:
+        return sum(c.total.actions for c in self.cases)
+
+
+def _network_case(case: Case, counts: NetworkCounts, channels: list[str]) -> NetworkCase:
+    own = NetworkRow(
+        name=case.organisation.name,
+        actions=counts.own_actions,
+        channels=[counts.own.by_channel.get(c, 0) for c in channels],
+        letters_delivered=counts.own.letters_delivered,
+        replies_received=counts.own.replies_received,
+        supporters_reached=counts.own.supporters_reached,
+    )
+    sections = [
+        NetworkRow(
+            name=s.instance.name,
+            actions=s.actions,
+            channels=[int(s.by_channel.get(c, 0)) for c in channels],
+            letters_delivered=s.letters_delivered,
+            replies_received=s.replies_received,
+            supporters_reached=s.supporters_reached,
+        )
+        for s in counts.sections
+    ]
+    rows = [own, *sections]
+    total = NetworkRow(
+        name=_("Whole network"),
+        actions=counts.actions,
+        channels=[sum(r.channels[i] for r in rows) for i in range(len(channels))],
+        letters_delivered=counts.letters_delivered,
+        replies_received=counts.replies_received,
+        supporters_reached=counts.supporters_reached,
+    )
+    return NetworkCase(case=case, own=own, sections=sections, total=total)
+
+
+def impact_network(*, filters: ImpactFilters = ImpactFilters()) -> NetworkReport:
+    """Network totals and a row per section for each of our published cases that sections
+    reported counts for (a fixed number of queries, however many sections)."""
+    found = network_counts_many(cases=impact_cases(filters=filters))
+    used: set[str] = set()
+    for _case, counts in found:
+        used.update(k for k, v in counts.own.by_channel.items() if v)
+        used.update(k for s in counts.sections for k, v in s.by_channel.items() if v)
+    channels = [(value, str(label)) for value, label in Action.Channel.choices if value in used]
+    keys = [key for key, _label in channels]
+    return NetworkReport(
+        channels=channels, cases=[_network_case(case, counts, keys) for case, counts in found]
     )

@@ -26,6 +26,7 @@ from urgent.impact.selectors import (
     ImpactReport,
     impact_countries,
     impact_filters_clean,
+    impact_network,
     impact_report,
     impact_years,
 )
@@ -133,6 +134,7 @@ def _page(request: HttpRequest, *, staff: bool, template: str) -> HttpResponse:
         {
             "report": report,
             "totals": report.totals,
+            "network": impact_network(filters=report.filters),
             "charts": _charts(report),
             "choices": choices,
             "query": query.urlencode(),

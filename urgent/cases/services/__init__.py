@@ -1,6 +1,7 @@
 """Writes to cases. `lifecycle`: create, edit, publish, Further Information, close, stop;
 `events`: the outbox those changes write; `targets`: merging officials named by targets;
-`photos`: photos of the people at risk.
+`photos`: photos of the people at risk; `network`: the figures other instances
+reported.
 
 Who hears about a change (alerts, Further Information, outcomes, digests) is decided above
 cases, in urgent.outreach, from the events.
@@ -27,6 +28,7 @@ from urgent.cases.services.lifecycle import (
     case_update,
     update_post,
 )
+from urgent.cases.services.network import case_network_figures_set
 from urgent.cases.services.photos import person_photo_remove, person_photo_set
 from urgent.cases.services.targets import official_merge
 
@@ -40,6 +42,7 @@ __all__ = [
     "case_event_handled_mark",
     "case_event_record",
     "case_missing_for_publication",
+    "case_network_figures_set",
     "case_people_set",
     "case_publish",
     "case_save",

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from urgent.cases.services import case_network_figures_set
 from urgent.federation import activities
 from urgent.federation.errors import Refusal
 from urgent.federation.models import IncomingCase, Instance, SectionCounts
@@ -22,6 +23,7 @@ from urgent.federation.selectors import (
     case_of_ours,
     case_sent_to,
     incoming_counts_due,
+    section_counts_total,
 )
 from urgent.federation.services.outbox import activity_send
 
@@ -97,7 +99,11 @@ def counts_receive(*, instance: Instance, activity: AddIn) -> SectionCounts:
         "replies_received": report.repliesReceived,
         "supporters_reached": report.supportersReached,
     }
-    row, _created = SectionCounts.objects.update_or_create(
-        instance=instance, case_id=case_id, defaults=values
-    )
+    with transaction.atomic():
+        row, _created = SectionCounts.objects.update_or_create(
+            instance=instance, case_id=case_id, defaults=values
+        )
+        # The public case page (in cases, below federation) shows the sum from the case.
+        actions, sections = section_counts_total(case_id=case_id)
+        case_network_figures_set(case_id=case_id, actions=actions, sections=sections)
     return row
