@@ -153,6 +153,8 @@ def test_counts_for_a_case_the_sender_was_never_sent_are_refused(
     bad["object"]["supporterEmails"] = ["someone@example.org"]
     _refused(b.post(client, bad), 422, "invalid_activity")
     assert not SectionCounts.objects.exists()
+    case.refresh_from_db()
+    assert (case.network_actions, case.network_sections) == (0, 0)
     # Not even the activity is kept.
     assert not Activity.objects.filter(direction="in", kind="Add").exists()
 
