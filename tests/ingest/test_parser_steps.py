@@ -23,7 +23,12 @@ from urgent.ingest.parsing.lines import (
     letter_salutation,
 )
 from urgent.ingest.parsing.salutations import attach_salutations, find_letter_salutations
-from urgent.ingest.parsing.titles import clean_headline, find_title, is_navigation
+from urgent.ingest.parsing.titles import (
+    clean_headline,
+    find_title,
+    is_navigation,
+    is_series_heading,
+)
 from urgent.ingest.record import UNSURE_BELOW, Target
 
 LANGUAGES = ("en", "fr", "es", "de", "pt", "it", "nl")
@@ -318,6 +323,64 @@ def test_title_skips_a_web_page_furniture():
         "Die Journalistin Ajdaj Beispiel sitzt seit dem 22. Januar in Untersuchungshaft.\n"
     )
     assert find_title(Doc.from_text(text), (), None, None)[0] == "Journalistin in Haft"
+
+
+@pytest.mark.parametrize(
+    "series",
+    [
+        "Appeal of the month – June 2023",
+        "Model letters July 2007",
+        "Briefe gegen das Vergessen – März 2025",
+        "Aktion des Monats Juli 2024",
+        "Action urgente – Thème : peine de mort",
+        "Cartas-modelo – maio de 2024",
+        "Schrijfactie van de maand – april 2024",
+    ],
+)
+def test_title_skips_a_series_heading(series):
+    text = (
+        f"{series}\nStudent faces execution\nThe student Kaveh Beispiel was sentenced to death.\n"
+    )
+    assert find_title(Doc.from_text(text), (), None, None)[0] == "Student faces execution"
+
+
+@pytest.mark.parametrize(
+    "headline",
+    ["Journalist detained since March 2023", "Two bloggers tortured in pre-trial detention"],
+)
+def test_a_headline_with_a_date_or_a_series_word_is_kept(headline):
+    assert not is_series_heading(headline)
+
+
+@pytest.mark.parametrize("label", ["Betreff", "Objet", "Asunto", "Assunto", "Re", "Betreft"])
+def test_a_page_headline_wins_over_the_letter_subject(label):
+    text = (
+        "Ägypten: Menschenrechtsverteidiger gefoltert\nDer Verteidiger Amr Beispiel ist in Haft.\n"
+        f"{label}: Amr Beispiel\nSehr geehrter Herr Generalstaatsanwalt,\n"
+    )
+    assert find_title(Doc.from_text(text), (), None, None)[0] == (
+        "Ägypten: Menschenrechtsverteidiger gefoltert"
+    )
+
+
+def test_a_letter_with_no_headline_takes_its_subject_without_the_label():
+    text = (
+        "An den\nGeneralstaatsanwalt\nHerrn Max Beispiel\nBeispielstraße 1\n12345 Beispielstadt\n\n"
+        "Betreff: Strafverfahren gegen Ada Beispiel\n\nSehr geehrter Herr Generalstaatsanwalt,\n"
+    )
+    doc = Doc.from_text(text)
+    found = find_address_section(doc)
+    assert find_title(doc, found.used_lines, None, None)[0] == "Strafverfahren gegen Ada Beispiel"
+
+
+def test_a_good_news_note_that_closes_an_action_is_read():
+    text = (
+        "Goed nieuws\nAdvocate Thandi Beispiel vrijgelaten\n"
+        "De advocate Thandi Beispiel is op 9 april vrijgelaten. Dank aan iedereen!\n"
+        "Er zijn geen verdere acties nodig.\n"
+    )
+    sheet = parse_case_sheet(text)
+    assert sheet.title == "Advocate Thandi Beispiel vrijgelaten"
 
 
 def test_a_letter_that_opens_with_its_salutation_has_no_title():

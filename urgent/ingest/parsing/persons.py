@@ -23,8 +23,18 @@ def _vocabulary() -> frozenset[str]:
     sections = {
         "headings": ("primary", "copy", "asks", "background", "letter", "end"),
         "kind": ("update", "urgent_action", "amnesty", "no_further_action"),
-        "instructions": ("updates", "forward", "report", "site", "navigation"),
-        "labels": ("salutation", "fax", "phone", "email", "title", "date", "index", "language"),
+        "instructions": ("updates", "forward", "report", "site", "navigation", "series"),
+        "labels": (
+            "salutation",
+            "fax",
+            "phone",
+            "email",
+            "title",
+            "subject",
+            "date",
+            "index",
+            "language",
+        ),
     }
     lex = lexicon()
     out = {
