@@ -22,7 +22,9 @@ from urgent.ingest.parsing.lines import (
     is_primary_heading,
     letter_salutation,
 )
+from urgent.ingest.parsing.persons import find_persons
 from urgent.ingest.parsing.salutations import attach_salutations, find_letter_salutations
+from urgent.ingest.parsing.sections import instruction_lines
 from urgent.ingest.parsing.titles import (
     clean_headline,
     find_title,
@@ -459,3 +461,36 @@ def test_confidence_is_given_for_each_field_found_and_drives_uncertain():
     assert all(0 <= c <= 1 for c in sheet.confidence.values())
     assert sheet.uncertain == [f for f, c in sheet.confidence.items() if c < UNSURE_BELOW]
     assert "targets" in sheet.uncertain  # named in passing in the asks, no address printed
+
+
+def test_a_name_after_a_subject_label_is_not_an_official():
+    # "re" is also an office word (the Italian king); after "Re:" it is a letter's label
+    segments = [
+        ("body", "Bloggers Sanjar Beispiel and Aziz Muster were arrested in Nukus."),
+        ("body", "Re: Sanjar Beispiel and Aziz Muster"),
+        ("body", "I urge you to release Sanjar Beispiel and Aziz Muster immediately."),
+    ]
+    text = " ".join(line for _zone, line in segments)
+    names = [p.name for p in find_persons(segments, ["Nigmatilla Example"], text)]
+    assert names == ["Sanjar Beispiel", "Aziz Muster"]
+
+
+def test_a_share_button_in_a_long_unbroken_page_keeps_the_story():
+    lines = [
+        "Goed nieuws",
+        "Advocate Thandi Beispiel vrijgelaten",
+        "12 april 2024",
+        "De advocate Thandi Beispiel is op 9 april vrijgelaten.",
+        "Zij zat sinds september vast.",
+        "Er zijn geen verdere acties nodig.",
+        "Deel dit bericht",
+    ]
+    assert instruction_lines(Doc.from_text("\n".join(lines))) == {6}
+
+
+def test_a_short_wrapped_instruction_paragraph_is_kept_out_whole():
+    text = (
+        "Story line.\n\nIf you want updates on this case,\nplease send your request to\n"
+        "ua@example.org\n"
+    )
+    assert instruction_lines(Doc.from_text(text)) == {2, 3, 4}

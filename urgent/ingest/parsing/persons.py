@@ -398,11 +398,16 @@ def _score_mentions(mentions: list[Mention]) -> tuple[float, bool]:
             score += 3
         if any(t in lex.victim_words for t in before):
             score -= 4
-        if before and before[-1] in offices:
+        if before and before[-1] in offices and not _label_before(m):
             official = True
         if m.after[:1] == [","] and any(t in offices for t in m.after[1:4]):
             official = True
     return score, official
+
+
+def _label_before(mention: Mention) -> bool:
+    """'Re: Sanjar Beispiel': a label ("re" is also the Italian king), not an office."""
+    return mention.before[-1:] == [":"]
 
 
 def _trim_leading_noun(group: Group, mentioned: set[tuple[str, ...]]) -> None:
