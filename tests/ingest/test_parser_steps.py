@@ -494,3 +494,35 @@ def test_a_short_wrapped_instruction_paragraph_is_kept_out_whole():
         "ua@example.org\n"
     )
     assert instruction_lines(Doc.from_text(text)) == {2, 3, 4}
+
+
+@pytest.mark.parametrize(
+    ("segments", "expected"),
+    [
+        (
+            [
+                ("body", "Die Umweltverteidigerin Marta Beispiel Muster wird bedroht."),
+                ("body", "Marta Beispiel Muster hat Anzeige erstattet."),
+            ],
+            ["Marta Beispiel Muster"],
+        ),
+        (
+            [
+                ("body", "Der Bauern Aurelio Beispiel Gomez wurde verhaftet."),
+                ("body", "Er sitzt in der Militaerkaserne von Ocosingo."),
+                ("body", "Aurelio Beispiel Gomez hat keinen Anwalt."),
+            ],
+            ["Aurelio Beispiel Gomez"],
+        ),
+        (
+            [
+                ("body", "The defender Akmal Beispiel was arrested on 10 November."),
+                ("asks", "1. Release Akmal Beispiel immediately and unconditionally;"),
+            ],
+            ["Akmal Beispiel"],
+        ),
+    ],
+)
+def test_a_name_loses_the_role_or_verb_in_front_and_a_barracks_is_no_person(segments, expected):
+    text = " ".join(line for _zone, line in segments)
+    assert [p.name for p in find_persons(segments, [], text)] == expected

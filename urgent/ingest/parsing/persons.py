@@ -163,6 +163,8 @@ def _runs(segment: str, zone: str, order: int, lowercase_words: set[str]) -> lis
         while run and run[-1].casefold() in lex.particles and not run[-1][0].isupper():
             run.pop()
         skip = _leading_words(run, starts_here, lowercase_words)
+        if zone == "asks" and starts_here and skip == 0 and len(run) > 2 and _demand_verb(run[0]):
+            skip = 1  # "1. Release Akmal Beispiel immediately": the demand's verb
         run, start = run[skip:], i + skip
         core = [t for t in run if t.casefold() not in lex.particles and len(t) > 1]
         if core:
@@ -182,6 +184,7 @@ def _ends_sentence(tokens: list[str], i: int) -> bool:
         tok == "."
         and i > 0
         and (len(tokens[i - 1]) == 1 or tokens[i - 1].casefold() in _ABBREVIATIONS)
+        and not tokens[i - 1].isdigit()  # "1. Release X": a numbered demand starts a sentence
     )
     return not abbreviation
 
@@ -214,6 +217,17 @@ def _run_end(tokens: list[str], i: int) -> int:
             continue
         break
     return j
+
+
+@lru_cache(maxsize=1)
+def _demand_stems() -> frozenset[str]:
+    return words(lang.phrases("demands", "verbs"))
+
+
+def _demand_verb(token: str) -> bool:
+    """'Release', 'Libérez', 'Garantizar': a verb a demand opens with (stems in the tables)."""
+    key = fold(token)
+    return any(key == s or (len(s) >= 5 and key.startswith(s)) for s in _demand_stems())
 
 
 def _leading_words(run: list[str], starts_here: bool, lowercase_words: set[str]) -> int:
