@@ -526,3 +526,14 @@ def test_a_short_wrapped_instruction_paragraph_is_kept_out_whole():
 def test_a_name_loses_the_role_or_verb_in_front_and_a_barracks_is_no_person(segments, expected):
     text = " ".join(line for _zone, line in segments)
     assert [p.name for p in find_persons(segments, [], text)] == expected
+
+
+def test_a_headline_that_opens_with_a_demand_verb_names_no_person():
+    segments = [
+        ("title", "Ruritania: Protect LGBTI activists attacked in Beispielstadt"),
+        ("body", "Police raided a shelter of the LGBTI rights group Rainbow Beispiel."),
+        ("body", "Police arrested the coordinator Brian Beispiel at the shelter."),
+        ("body", "Brian Beispiel has not seen a lawyer."),
+    ]
+    text = " ".join(line for _zone, line in segments)
+    assert [p.name for p in find_persons(segments, [], text)] == ["Brian Beispiel"]

@@ -163,8 +163,8 @@ def _runs(segment: str, zone: str, order: int, lowercase_words: set[str]) -> lis
         while run and run[-1].casefold() in lex.particles and not run[-1][0].isupper():
             run.pop()
         skip = _leading_words(run, starts_here, lowercase_words)
-        if zone == "asks" and starts_here and skip == 0 and len(run) > 2 and _demand_verb(run[0]):
-            skip = 1  # "1. Release Akmal Beispiel immediately": the demand's verb
+        if _opens_with_demand(run, zone, starts_here and skip == 0):
+            skip = 1  # "1. Release Akmal Beispiel", "Uganda: Protect LGBTI activists": a verb
         run, start = run[skip:], i + skip
         core = [t for t in run if t.casefold() not in lex.particles and len(t) > 1]
         if core:
@@ -222,6 +222,13 @@ def _run_end(tokens: list[str], i: int) -> int:
 @lru_cache(maxsize=1)
 def _demand_stems() -> frozenset[str]:
     return words(lang.phrases("demands", "verbs"))
+
+
+def _opens_with_demand(run: list[str], zone: str, at_start: bool) -> bool:
+    """A demand or a headline that opens with its verb; a name keeps two words after it."""
+    if not at_start or not _demand_verb(run[0]):
+        return False
+    return (zone == "asks" and len(run) > 2) or zone == "title"
 
 
 def _demand_verb(token: str) -> bool:
