@@ -22,8 +22,15 @@ from urgent.ingest.parsing.lines import (
     is_primary_heading,
     letter_salutation,
 )
+from urgent.ingest.parsing.persons import find_persons
 from urgent.ingest.parsing.salutations import attach_salutations, find_letter_salutations
-from urgent.ingest.parsing.titles import clean_headline, find_title, is_navigation
+from urgent.ingest.parsing.sections import instruction_lines
+from urgent.ingest.parsing.titles import (
+    clean_headline,
+    find_title,
+    is_navigation,
+    is_series_heading,
+)
 from urgent.ingest.record import UNSURE_BELOW, Target
 
 LANGUAGES = ("en", "fr", "es", "de", "pt", "it", "nl")
@@ -320,6 +327,64 @@ def test_title_skips_a_web_page_furniture():
     assert find_title(Doc.from_text(text), (), None, None)[0] == "Journalistin in Haft"
 
 
+@pytest.mark.parametrize(
+    "series",
+    [
+        "Appeal of the month – June 2023",
+        "Model letters July 2007",
+        "Briefe gegen das Vergessen – März 2025",
+        "Aktion des Monats Juli 2024",
+        "Action urgente – Thème : peine de mort",
+        "Cartas-modelo – maio de 2024",
+        "Schrijfactie van de maand – april 2024",
+    ],
+)
+def test_title_skips_a_series_heading(series):
+    text = (
+        f"{series}\nStudent faces execution\nThe student Kaveh Beispiel was sentenced to death.\n"
+    )
+    assert find_title(Doc.from_text(text), (), None, None)[0] == "Student faces execution"
+
+
+@pytest.mark.parametrize(
+    "headline",
+    ["Journalist detained since March 2023", "Two bloggers tortured in pre-trial detention"],
+)
+def test_a_headline_with_a_date_or_a_series_word_is_kept(headline):
+    assert not is_series_heading(headline)
+
+
+@pytest.mark.parametrize("label", ["Betreff", "Objet", "Asunto", "Assunto", "Re", "Betreft"])
+def test_a_page_headline_wins_over_the_letter_subject(label):
+    text = (
+        "Ägypten: Menschenrechtsverteidiger gefoltert\nDer Verteidiger Amr Beispiel ist in Haft.\n"
+        f"{label}: Amr Beispiel\nSehr geehrter Herr Generalstaatsanwalt,\n"
+    )
+    assert find_title(Doc.from_text(text), (), None, None)[0] == (
+        "Ägypten: Menschenrechtsverteidiger gefoltert"
+    )
+
+
+def test_a_letter_with_no_headline_takes_its_subject_without_the_label():
+    text = (
+        "An den\nGeneralstaatsanwalt\nHerrn Max Beispiel\nBeispielstraße 1\n12345 Beispielstadt\n\n"
+        "Betreff: Strafverfahren gegen Ada Beispiel\n\nSehr geehrter Herr Generalstaatsanwalt,\n"
+    )
+    doc = Doc.from_text(text)
+    found = find_address_section(doc)
+    assert find_title(doc, found.used_lines, None, None)[0] == "Strafverfahren gegen Ada Beispiel"
+
+
+def test_a_good_news_note_that_closes_an_action_is_read():
+    text = (
+        "Goed nieuws\nAdvocate Thandi Beispiel vrijgelaten\n"
+        "De advocate Thandi Beispiel is op 9 april vrijgelaten. Dank aan iedereen!\n"
+        "Er zijn geen verdere acties nodig.\n"
+    )
+    sheet = parse_case_sheet(text)
+    assert sheet.title == "Advocate Thandi Beispiel vrijgelaten"
+
+
 def test_a_letter_that_opens_with_its_salutation_has_no_title():
     doc = Doc.from_text("Sehr geehrter Herr Minister,\n\nich bitte Sie, ihn freizulassen.\n")
     assert find_title(doc, (), None, None)[0] is None
@@ -396,3 +461,79 @@ def test_confidence_is_given_for_each_field_found_and_drives_uncertain():
     assert all(0 <= c <= 1 for c in sheet.confidence.values())
     assert sheet.uncertain == [f for f, c in sheet.confidence.items() if c < UNSURE_BELOW]
     assert "targets" in sheet.uncertain  # named in passing in the asks, no address printed
+
+
+def test_a_name_after_a_subject_label_is_not_an_official():
+    # "re" is also an office word (the Italian king); after "Re:" it is a letter's label
+    segments = [
+        ("body", "Bloggers Sanjar Beispiel and Aziz Muster were arrested in Nukus."),
+        ("body", "Re: Sanjar Beispiel and Aziz Muster"),
+        ("body", "I urge you to release Sanjar Beispiel and Aziz Muster immediately."),
+    ]
+    text = " ".join(line for _zone, line in segments)
+    names = [p.name for p in find_persons(segments, ["Nigmatilla Example"], text)]
+    assert names == ["Sanjar Beispiel", "Aziz Muster"]
+
+
+def test_a_share_button_in_a_long_unbroken_page_keeps_the_story():
+    lines = [
+        "Goed nieuws",
+        "Advocate Thandi Beispiel vrijgelaten",
+        "12 april 2024",
+        "De advocate Thandi Beispiel is op 9 april vrijgelaten.",
+        "Zij zat sinds september vast.",
+        "Er zijn geen verdere acties nodig.",
+        "Deel dit bericht",
+    ]
+    assert instruction_lines(Doc.from_text("\n".join(lines))) == {6}
+
+
+def test_a_short_wrapped_instruction_paragraph_is_kept_out_whole():
+    text = (
+        "Story line.\n\nIf you want updates on this case,\nplease send your request to\n"
+        "ua@example.org\n"
+    )
+    assert instruction_lines(Doc.from_text(text)) == {2, 3, 4}
+
+
+@pytest.mark.parametrize(
+    ("segments", "expected"),
+    [
+        (
+            [
+                ("body", "Die Umweltverteidigerin Marta Beispiel Muster wird bedroht."),
+                ("body", "Marta Beispiel Muster hat Anzeige erstattet."),
+            ],
+            ["Marta Beispiel Muster"],
+        ),
+        (
+            [
+                ("body", "Der Bauern Aurelio Beispiel Gomez wurde verhaftet."),
+                ("body", "Er sitzt in der Militaerkaserne von Ocosingo."),
+                ("body", "Aurelio Beispiel Gomez hat keinen Anwalt."),
+            ],
+            ["Aurelio Beispiel Gomez"],
+        ),
+        (
+            [
+                ("body", "The defender Akmal Beispiel was arrested on 10 November."),
+                ("asks", "1. Release Akmal Beispiel immediately and unconditionally;"),
+            ],
+            ["Akmal Beispiel"],
+        ),
+    ],
+)
+def test_a_name_loses_the_role_or_verb_in_front_and_a_barracks_is_no_person(segments, expected):
+    text = " ".join(line for _zone, line in segments)
+    assert [p.name for p in find_persons(segments, [], text)] == expected
+
+
+def test_a_headline_that_opens_with_a_demand_verb_names_no_person():
+    segments = [
+        ("title", "Ruritania: Protect LGBTI activists attacked in Beispielstadt"),
+        ("body", "Police raided a shelter of the LGBTI rights group Rainbow Beispiel."),
+        ("body", "Police arrested the coordinator Brian Beispiel at the shelter."),
+        ("body", "Brian Beispiel has not seen a lawyer."),
+    ]
+    text = " ".join(line for _zone, line in segments)
+    assert [p.name for p in find_persons(segments, [], text)] == ["Brian Beispiel"]

@@ -307,7 +307,8 @@ def is_dateline(line: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _subject_label_re() -> re.Pattern[str]:
-    return re.compile(rf"(?i)^(?:{alternation(lang.phrases('labels', 'title'))})\s*:")
+    labels = [*lang.phrases("labels", "title"), *lang.phrases("labels", "subject")]
+    return re.compile(rf"(?i)^(?:{alternation(labels)})\s*:")
 
 
 def is_subject_line(line: str) -> bool:

@@ -23,8 +23,18 @@ def _vocabulary() -> frozenset[str]:
     sections = {
         "headings": ("primary", "copy", "asks", "background", "letter", "end"),
         "kind": ("update", "urgent_action", "amnesty", "no_further_action"),
-        "instructions": ("updates", "forward", "report", "site", "navigation"),
-        "labels": ("salutation", "fax", "phone", "email", "title", "date", "index", "language"),
+        "instructions": ("updates", "forward", "report", "site", "navigation", "series"),
+        "labels": (
+            "salutation",
+            "fax",
+            "phone",
+            "email",
+            "title",
+            "subject",
+            "date",
+            "index",
+            "language",
+        ),
     }
     lex = lexicon()
     out = {
@@ -153,6 +163,8 @@ def _runs(segment: str, zone: str, order: int, lowercase_words: set[str]) -> lis
         while run and run[-1].casefold() in lex.particles and not run[-1][0].isupper():
             run.pop()
         skip = _leading_words(run, starts_here, lowercase_words)
+        if _opens_with_demand(run, zone, starts_here and skip == 0):
+            skip = 1  # "1. Release Akmal Beispiel", "Uganda: Protect LGBTI activists": a verb
         run, start = run[skip:], i + skip
         core = [t for t in run if t.casefold() not in lex.particles and len(t) > 1]
         if core:
@@ -172,6 +184,7 @@ def _ends_sentence(tokens: list[str], i: int) -> bool:
         tok == "."
         and i > 0
         and (len(tokens[i - 1]) == 1 or tokens[i - 1].casefold() in _ABBREVIATIONS)
+        and not tokens[i - 1].isdigit()  # "1. Release X": a numbered demand starts a sentence
     )
     return not abbreviation
 
@@ -204,6 +217,24 @@ def _run_end(tokens: list[str], i: int) -> int:
             continue
         break
     return j
+
+
+@lru_cache(maxsize=1)
+def _demand_stems() -> frozenset[str]:
+    return words(lang.phrases("demands", "verbs"))
+
+
+def _opens_with_demand(run: list[str], zone: str, at_start: bool) -> bool:
+    """A demand or a headline that opens with its verb; a name keeps two words after it."""
+    if not at_start or not _demand_verb(run[0]):
+        return False
+    return (zone == "asks" and len(run) > 2) or zone == "title"
+
+
+def _demand_verb(token: str) -> bool:
+    """'Release', 'Libérez', 'Garantizar': a verb a demand opens with (stems in the tables)."""
+    key = fold(token)
+    return any(key == s or (len(s) >= 5 and key.startswith(s)) for s in _demand_stems())
 
 
 def _leading_words(run: list[str], starts_here: bool, lowercase_words: set[str]) -> int:
@@ -388,11 +419,16 @@ def _score_mentions(mentions: list[Mention]) -> tuple[float, bool]:
             score += 3
         if any(t in lex.victim_words for t in before):
             score -= 4
-        if before and before[-1] in offices:
+        if before and before[-1] in offices and not _label_before(m):
             official = True
         if m.after[:1] == [","] and any(t in offices for t in m.after[1:4]):
             official = True
     return score, official
+
+
+def _label_before(mention: Mention) -> bool:
+    """'Re: Sanjar Beispiel': a label ("re" is also the Italian king), not an office."""
+    return mention.before[-1:] == [":"]
 
 
 def _trim_leading_noun(group: Group, mentioned: set[tuple[str, ...]]) -> None:

@@ -42,11 +42,24 @@ def instruction_lines(doc: Doc) -> frozenset[int]:
         if line and start is None:
             start = i
         if not line and start is not None:
-            para = " ".join(doc.lines[start:i])
-            if has_instruction(para) and len(para.split()) < 80:
-                out.update(range(start, i))
+            out.update(_instruction_paragraph(doc, start, i))
             start = None
     return frozenset(out)
+
+
+def _instruction_paragraph(doc: Doc, start: int, end: int) -> range | list[int]:
+    """The lines of one paragraph that are instructions. A short paragraph is one wrapped
+    instruction; a long run of lines with no blank between them (a page's text pasted whole)
+    gives only its own instruction lines, so the story around a share button stays."""
+    para = " ".join(doc.lines[start:end])
+    if not has_instruction(para) or len(para.split()) >= 80:
+        return []
+    if end - start <= _WRAPPED_LINES:
+        return range(start, end)
+    return [k for k in range(start, end) if has_instruction(doc.lines[k])]
+
+
+_WRAPPED_LINES = 5
 
 
 def story(doc: Doc, body_lines: Collection[int], title: str | None) -> str | None:

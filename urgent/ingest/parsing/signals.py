@@ -40,8 +40,17 @@ def has_appeal_phrase(text: str) -> bool:
         return True
     if folded_pattern("demands", "first_person").search(flat):
         return True
+    if _closing_note(flat):
+        return True
     # a line that opens with a call to supporters ("Bitte fordern Sie, dass …", "Please write")
     return _call_at_line_start(flat)
+
+
+def _closing_note(flat: str) -> bool:
+    """'Good news … No further action is needed': the last word on an appeal, which says
+    both that it is an update and that the action is over (a news story says neither)."""
+    update = folded_pattern("kind", "update").search(flat)
+    return bool(update and folded_pattern("kind", "no_further_action").search(flat))
 
 
 _POLITE_RE = re.compile(

@@ -32,6 +32,48 @@ def _title_label_re() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
+def _subject_label_re() -> re.Pattern[str]:
+    return re.compile(rf"(?i)^(?:{alternation(lang.phrases('labels', 'subject'))})\s*:\s*(.+)$")
+
+
+def _subject(line: str) -> str | None:
+    """'Betreff: Alesia Marozik' -> 'Alesia Marozik': a letter's subject without its label."""
+    m = _subject_label_re().match(line)
+    return m.group(1).strip() if m and len(m.group(1).strip()) > 3 else None
+
+
+@lru_cache(maxsize=1)
+def _theme_label_re() -> re.Pattern[str]:
+    return re.compile(rf"(?i)(?<![\w])(?:{alternation(lang.phrases('labels', 'theme'))})\s*:.*$")
+
+
+_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def is_series_heading(line: str) -> bool:
+    """'Appeal of the month – June 2023', 'Briefe gegen das Vergessen – März 2025',
+    'Action urgente – Thème : peine de mort': a page's series or section heading.
+
+    Once the series' name, a month and year, a theme label with its value and the
+    urgent-action markers are taken away, at most one word is left."""
+    text = folded(line)
+    series = folded_pattern("instructions", "series")
+    themed = _theme_label_re().search(text)
+    dated = _YEAR_RE.search(text)
+    if not (series.search(text) or themed or dated):
+        return False
+    text = _theme_label_re().sub(" ", text)
+    text = folded_pattern("kind", "urgent_action").sub(" ", series.sub(" ", text))
+    lex = lexicon()
+    rest = [
+        w
+        for w in re.findall(r"[^\W\d_]+", text)
+        if w not in lex.months and w not in lex.function_words and len(w) > 1
+    ]
+    return len(rest) <= 1 if dated or themed else not rest
+
+
+@lru_cache(maxsize=1)
 def _marker_re() -> re.Pattern[str]:
     phrases = alternation(
         [*lang.phrases("kind", "urgent_action"), *lang.phrases("kind", "amnesty")]
@@ -99,6 +141,11 @@ def _metadata_only(line: str) -> bool:
     return len(words_) <= 1 or (dated and len(words_) <= 3)
 
 
+def _addressed_to_only(line: str) -> bool:
+    """'An den', 'To:': the first line of an address block, not a headline."""
+    return bool(pattern("addressees", "addressed_to", anchored=True).fullmatch(line.rstrip(" :")))
+
+
 def is_navigation(spaced: str) -> bool:
     """A menu or breadcrumb trail: short items in columns, or mostly menu words."""
     if _BREADCRUMB_RE.search(spaced):
@@ -141,7 +188,7 @@ def _is_furniture(doc: Doc, i: int) -> bool:
         return True
     if is_date_line(line) or _metadata_only(line) or post_line_date(line):
         return True
-    if is_dateline(line):
+    if is_dateline(line) or is_series_heading(line) or _addressed_to_only(line):
         return True
     if letter_salutation(line) or generic_greeting_re().match(line):
         return True
@@ -200,6 +247,17 @@ def find_title(
             return m.group(1).strip(), 0.95
     if layout_end is not None and letter_line is not None:
         return _between_addresses_and_letter(doc, layout_end, letter_line)
+    found = _first_headline(doc, used)
+    if found[0] is None:
+        # no headline above the text: a subject line further down names the case
+        subjects = (_subject(line) for line in doc.lines[:60])
+        subject = next((s for s in subjects if s), None)
+        return (subject, 0.8) if subject else found
+    return found
+
+
+def _first_headline(doc: Doc, used: Collection[int]) -> Scored:
+    """The first line that is not furniture; a letter's subject line when it comes first."""
     nonblank = doc.nonblank(0, min(len(doc.lines), 80))
     tagline_next = False
     for i in nonblank[:40]:
@@ -207,6 +265,9 @@ def find_title(
         if letter_salutation(line):
             return None, 0.6  # a letter that opens with its salutation has no headline
         skip_tagline, tagline_next = tagline_next and _is_tagline(line), False
+        subject = _subject(line)
+        if subject:
+            return subject, 0.8
         if i in used or skip_tagline or _is_furniture(doc, i):
             continue
         if _is_masthead(doc, i, nonblank):
@@ -223,7 +284,7 @@ def _between_addresses_and_letter(doc: Doc, layout_end: int, letter_line: int) -
     for i in range(letter_line - 1, layout_end - 1, -1):
         line = doc.lines[i]
         if line and not is_date_line(line) and not is_junk(line) and not _placeholder(line):
-            return line, 0.7
+            return _subject(line) or line, 0.7
     return None, 0.0
 
 
