@@ -90,6 +90,7 @@ def test_own_mail_app_post_phone_and_social(page: Any, live_server: Any, demo: N
     page.goto(case_url)
     sign(page)
     page.get_by_role("button", name="Print and post").click()
+    page.get_by_role("button", name="Letter (PDF)").wait_for()  # the post page has loaded
     assert not axe_violations(page)
     with page.expect_download() as download:
         page.get_by_role("button", name="Letter (PDF)").click()
