@@ -107,7 +107,10 @@ class _Sink:
         self.kind = kind if not smtp else "external"
         self.proc: subprocess.Popen[bytes] | None = None
         self.out = data / "sink.json"
-        self.dump = data / "smtp-sink.dump"
+        # smtp-sink writes its dump as `nobody`, and the data directory is the owner's alone
+        # (0700, kept so at start-up): the dump gets a directory of its own.
+        self.dump_dir = Path(tempfile.mkdtemp(prefix="urgent-sink-"))
+        self.dump = self.dump_dir / "smtp-sink.dump"
         if smtp:
             self.address = smtp
             return
@@ -121,7 +124,7 @@ class _Sink:
             command = [SMTP_SINK, "-D", str(self.dump), f"127.0.0.1:{port}", "1024"]
             if os.geteuid() == 0:
                 command[1:1] = ["-u", "nobody"]
-                data.chmod(0o777)
+                self.dump_dir.chmod(0o777)
             self.proc = subprocess.Popen(command, stderr=subprocess.DEVNULL)
         else:
             self.proc = subprocess.Popen(
@@ -153,7 +156,9 @@ class _Sink:
         if self.kind == "smtp-sink":
             from benches.sink import smtp_sink_dump_count
 
-            return smtp_sink_dump_count(self.dump) if self.dump.exists() else (0, Counter())
+            counted = smtp_sink_dump_count(self.dump) if self.dump.exists() else (0, Counter())
+            shutil.rmtree(self.dump_dir, ignore_errors=True)
+            return counted
         data = json.loads(self.out.read_text())
         return int(data["messages"]), Counter(data["counts"])
 
