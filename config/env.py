@@ -18,6 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from urgent.core import keyfile
+
 T = TypeVar("T")
 
 _env = environ.Env()
@@ -46,6 +48,7 @@ _PRIVATE_FILES = (
     "urgent.sqlite3-shm",
     "urgent.sqlite3-journal",
     "secret_key",
+    "data_key",
     "staff-login.txt",
 )
 
@@ -192,6 +195,24 @@ def secret_key(data: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def data_key_file(data: Path) -> Path:
+    """URGENT_DATA_KEY_FILE: the keys sealing supporters' data (urgent.core.vault).
+
+    Unset, it is `data_key` in the data directory, made 0600 on first run like the secret
+    key. Set, the file must exist: a missing key file means the data cannot be read, so it
+    is never replaced by a new key silently.
+    """
+    raw = os.environ.get("URGENT_DATA_KEY_FILE", "").strip()
+    path = Path(raw).expanduser() if raw else data / "data_key"
+    if not raw:
+        keyfile.keyfile_create(path)
+    try:
+        keyfile.keyfile_read(path)
+    except keyfile.VaultError as exc:
+        raise ConfigError(f"URGENT_DATA_KEY_FILE: {exc}") from exc
+    return path.resolve()
 
 
 def allowed_hosts() -> list[str]:

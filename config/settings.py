@@ -11,6 +11,8 @@ DATA_DIR = env.data_dir()
 
 DEBUG = env.debug()
 SECRET_KEY = env.secret_key(DATA_DIR)
+# The keys sealing supporters' personal data (urgent.core.vault): kept out of the database.
+URGENT_DATA_KEY_FILE = env.data_key_file(DATA_DIR)
 ALLOWED_HOSTS = env.allowed_hosts()
 URGENT_BASE_URL = env.base_url()
 URGENT_FROM_EMAIL = env.from_email()

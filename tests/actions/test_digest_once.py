@@ -19,6 +19,7 @@ from urgent.actions.models import DigestTarget, LetterDelivery
 from urgent.actions.services import digests_send_due
 from urgent.actions.services.delivery import _digest_day_take
 from urgent.cases.models import CaseTarget
+from urgent.core.vault import email_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def digest_target() -> DigestTarget:
 
 def letter_from_yesterday(email: str) -> LetterDelivery:
     confirmed_letter(email)
-    row = LetterDelivery.objects.filter(digest=True, supporter__email=email).get()
+    row = LetterDelivery.objects.filter(digest=True, supporter__email_hash=email_hash(email)).get()
     LetterDelivery.objects.filter(pk=row.pk).update(created_at=timezone.now() - YESTERDAY)
     return row
 

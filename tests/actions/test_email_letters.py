@@ -11,6 +11,7 @@ from urgent.actions.models import Action, LetterDelivery, PendingLetter
 from urgent.actions.services import deliveries_send_due
 from urgent.actions.services.common import bounce_address_read, reply_address_read
 from urgent.supporters.models import Supporter
+from urgent.supporters.selectors import supporters_by_email
 
 
 def test_letter_goes_out_only_after_the_address_is_confirmed(
@@ -36,7 +37,7 @@ def test_letter_goes_out_only_after_the_address_is_confirmed(
         done = client.post(path)
     assert done.status_code == 200
     assert "Your letter is on its way" in done.content.decode()
-    supporter = Supporter.objects.get(email="ana@example.org")
+    supporter = supporters_by_email("ana@example.org").get()
     assert supporter.confirmed_at is not None
     action = Action.objects.get(supporter=supporter)
     assert action.channel == "email" and action.confirmed

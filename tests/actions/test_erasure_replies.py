@@ -25,6 +25,7 @@ from urgent.inbound.models import InboundMessage
 from urgent.inbound.services import inbound_accept
 from urgent.outreach.services import supporter_erase
 from urgent.supporters.models import Supporter
+from urgent.supporters.selectors import supporters_by_email
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def test_erasure_redacts_officials_replies(
     demo: None, smtp: Smtp, django_capture_on_commit_callbacks: Any
 ) -> None:
     action = confirmed_letter(ADDRESS)
-    supporter = Supporter.objects.get(email=ADDRESS)
+    supporter = supporters_by_email(ADDRESS).get()
     Supporter.objects.filter(pk=supporter.pk).update(name=NAME)
     Action.objects.filter(pk=action.pk).update(signature=NAME)
     assert deliveries_send_due().sent == 2
@@ -100,7 +101,7 @@ def test_erasure_redacts_officials_replies(
 
 def test_docs_and_code_agree_on_waiting_letters_after_erasure(demo: None) -> None:
     action = confirmed_letter(ADDRESS)
-    supporter_erase(supporter=Supporter.objects.get(email=ADDRESS))
+    supporter_erase(supporter=supporters_by_email(ADDRESS).get())
     statuses = set(LetterDelivery.objects.filter(action=action).values_list("status", flat=True))
     assert statuses == {"cancelled"}
     docs = " ".join(DOCS.read_text().split())

@@ -13,6 +13,7 @@ from django.core import mail
 
 from tests.browser.conftest import axe_violations
 from urgent.actions.models import Action, LetterDelivery
+from urgent.core.vault import email_hash
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,7 +66,9 @@ def test_email_through_urgent_in_three_screens(page: Any, live_server: Any, demo
     assert rows.count() == 2
     statuses = page.locator("td.status").all_inner_texts()
     assert [s.strip() for s in statuses] == ["Queued", "Queued"]
-    action = Action.objects.get(channel="email", supporter__email="ana@example.org")
+    action = Action.objects.get(
+        channel="email", supporter__email_hash=email_hash("ana@example.org")
+    )
     assert "I am a nurse in Lyon." in action.letter
     assert list(
         LetterDelivery.objects.filter(action=action).order_by("id").values_list("status", flat=True)

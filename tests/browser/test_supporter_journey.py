@@ -13,8 +13,10 @@ import pytest
 from tests.browser.conftest import axe_violations, screenshot_path
 from tests.browser.test_public_pages import describe
 from urgent.actions.models import Action
+from urgent.core.vault import email_hash
 from urgent.supporters.links import supporter_url
 from urgent.supporters.models import Subscription, Supporter
+from urgent.supporters.selectors import supporters_by_email
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -159,7 +161,7 @@ def test_supporter_walks_from_home_to_a_sent_letter_and_a_subscription(
     page.get_by_role("button", name="Yes, send my letter").click()
     page.get_by_role("heading", name="Your letter is on its way").wait_for()
     no_barriers(page)
-    action = Action.objects.get(supporter__email="ana.walk@example.org")
+    action = Action.objects.get(supporter__email_hash=email_hash("ana.walk@example.org"))
     assert action.channel == "email" and action.confirmed
     # The status table: main recipient first, and no word broken across lines.
     first_row = page.locator("table.deliveries tbody tr").first.inner_text()
@@ -176,7 +178,7 @@ def test_supporter_walks_from_home_to_a_sent_letter_and_a_subscription(
     no_barriers(page)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
-    supporter = Supporter.objects.get(email="ana.walk@example.org")
+    supporter = supporters_by_email("ana.walk@example.org").get()
     assert Subscription.objects.filter(supporter=supporter, case__slug="ua-87-26").exists()
     no_barriers(page)
 

@@ -12,7 +12,8 @@ from django.test import Client
 from tests.supporters.test_pages import JOIN
 from urgent.officials.services import official_create, official_update
 from urgent.supporters import services
-from urgent.supporters.models import Confirmation, Supporter
+from urgent.supporters.models import Confirmation
+from urgent.supporters.selectors import supporters_by_email
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_the_service_folds_a_name_onto_one_line_in_mail_and_record(
     raw = sent.message().as_bytes()
     assert b"victim@example.org" not in raw.split(b"\n\n", 1)[0]
     services.confirmation_confirm(confirmation=confirmation)
-    supporter = Supporter.objects.get(email="ana@example.org")
+    supporter = supporters_by_email("ana@example.org").get()
     assert "\n" not in supporter.name and "\r" not in supporter.name
     assert supporter.name.startswith("Ana ") and supporter.city == "Porto Exemplo"
 

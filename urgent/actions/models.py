@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from urgent.cases.models import Case, CaseTarget
+from urgent.core.encrypted import EncryptedField
 from urgent.core.models import BaseModel
 from urgent.core.queue import QueueItem, status_constraint
 from urgent.officials.models import ContactPoint, Official
@@ -27,10 +28,10 @@ class Action(BaseModel):
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     officials = models.ManyToManyField(Official, blank=True, related_name="actions")
-    letter = models.TextField(_("letter"), blank=True)
+    letter = EncryptedField(_("letter"), blank=True)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     language = models.CharField(_("letter language"), max_length=8, blank=True)
-    signature = models.CharField(_("signed as"), max_length=200, blank=True)
+    signature = EncryptedField(_("signed as"), max_length=200, blank=True)
     confirmed = models.BooleanField(
         default=False, help_text=_("True when Urgent delivered it; false when self-reported.")
     )
@@ -62,13 +63,13 @@ class PendingLetter(BaseModel):
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     subject = models.CharField(max_length=200)
-    letter = models.TextField()
+    letter = EncryptedField()
     language = models.CharField(max_length=8)
-    signature = models.CharField(max_length=200, blank=True)
+    signature = EncryptedField(max_length=200, blank=True)
     # Who the writer says they are: given to their supporter record only once the emailed
     # link is followed, so a stranger typing someone's address changes nothing stored.
-    signer_name = models.CharField(max_length=200, blank=True)
-    signer_city = models.CharField(max_length=100, blank=True)
+    signer_name = EncryptedField(max_length=200, blank=True)
+    signer_city = EncryptedField(max_length=100, blank=True)
     signer_country = models.CharField(max_length=2, blank=True)
     challenge = models.CharField(max_length=128, null=True, blank=True, unique=True)
     action = models.OneToOneField(

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from urgent.mailings.models import Delivery, Mailing
+from urgent.supporters.admin import SupporterSearchMixin
 
 
 @admin.register(Mailing)
@@ -11,9 +12,9 @@ class MailingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(SupporterSearchMixin, admin.ModelAdmin):
     list_display = ["mailing", "supporter", "status", "attempts", "sent_at"]
     list_filter = ["status"]
-    search_fields = ["supporter__email", "mailing__name"]
+    search_fields = ["mailing__name"]
     list_select_related = ["mailing", "supporter"]
     raw_id_fields = ["supporter"]

@@ -1,6 +1,32 @@
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from urgent.supporters.models import Consent, Subscription, Supporter
+from urgent.supporters.selectors import supporter_search
+
+
+class SupporterSearchMixin:
+    """Search by a supporter's address (exact, through its hash) or name (opened in turn).
+
+    Their columns are sealed (urgent.core.vault): SQL cannot search them, so the matching
+    supporters are found first and added to what the other search fields match.
+    """
+
+    supporter_path = "supporter__"
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        found, duplicates = super().get_search_results(  # type: ignore[misc]
+            request, queryset, search_term
+        )
+        ids = supporter_search(search_term)
+        if ids:
+            found = found | queryset.filter(**{f"{self.supporter_path}pk__in": ids})
+        return found, duplicates
 
 
 class ConsentInline(admin.TabularInline):
@@ -17,16 +43,17 @@ class SubscriptionInline(admin.TabularInline):
 
 
 @admin.register(Supporter)
-class SupporterAdmin(admin.ModelAdmin):
+class SupporterAdmin(SupporterSearchMixin, admin.ModelAdmin):
     list_display = ["email", "name", "country", "language", "status", "frequency"]
     list_filter = ["status", "language", "frequency", "country"]
-    search_fields = ["email", "name"]
+    search_fields = ["uuid"]
+    supporter_path = ""
     inlines = [ConsentInline, SubscriptionInline]
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(SupporterSearchMixin, admin.ModelAdmin):
     list_display = ["supporter", "kind", "case", "confirmed_at", "ended_at"]
     list_filter = ["kind"]
-    search_fields = ["supporter__email", "case__reference"]
+    search_fields = ["case__reference"]
     list_select_related = ["supporter", "case"]

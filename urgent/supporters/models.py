@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from urgent.cases.models import Case, Theme
+from urgent.core.encrypted import EmailHashField, EncryptedField, EncryptedJSONField
 from urgent.core.models import BaseModel
 
 
@@ -23,10 +23,12 @@ class Supporter(BaseModel):
         WEEKLY = "weekly", _("A weekly digest")
         MONTHLY_CAP = "capped", _("At most a few a month")
 
+    # Sealed at rest (urgent.core.vault); found and kept unique through email_hash.
     # NULL, not "", once erased: the unique constraint must not collide on erased rows.
-    email = models.EmailField(_("email"), max_length=254, null=True, blank=True)  # noqa: DJ001
-    name = models.CharField(_("name as you sign letters"), max_length=200, blank=True)
-    city = models.CharField(_("city"), max_length=100, blank=True)
+    email = EncryptedField(_("email"), max_length=254, null=True, blank=True)
+    email_hash = EmailHashField(source="email")
+    name = EncryptedField(_("name as you sign letters"), max_length=200, blank=True)
+    city = EncryptedField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
     language = models.CharField(_("language"), max_length=8, default="en")
     status = models.CharField(max_length=15, choices=Status.choices, default=Status.PENDING)
@@ -44,9 +46,9 @@ class Supporter(BaseModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                Lower("email"),
-                name="supporter_email_unique",
-                condition=models.Q(email__isnull=False),
+                fields=["email_hash"],
+                name="supporter_email_hash_unique",
+                condition=models.Q(email_hash__isnull=False),
             ),
             models.CheckConstraint(
                 condition=models.Q(
@@ -143,7 +145,8 @@ class Confirmation(BaseModel):
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, null=True, blank=True, related_name="confirmations"
     )
-    profile = models.JSONField(default=dict, blank=True)
+    # What the form said about the person (name, city, ...): sealed like the supporter.
+    profile = EncryptedJSONField(default=dict, blank=True)
     wording = models.TextField()
     source = models.CharField(max_length=200)
     language = models.CharField(max_length=8, default="en")

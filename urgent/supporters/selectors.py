@@ -8,8 +8,39 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from urgent.cases.models import Case
+from urgent.core.vault import email_hashes
 from urgent.supporters.links import supporter_token_read
 from urgent.supporters.models import Confirmation, Subscription, Supporter
+
+
+def supporters_by_email(email: str) -> QuerySet[Supporter]:
+    """The supporter with this address (any case), found through its keyed hash.
+
+    The address itself is sealed in the database; while a key rotation runs, rows may
+    still carry the hash under the previous key, so every key's hash is tried.
+    """
+    return Supporter.objects.filter(email_hash__in=email_hashes(email))
+
+
+# Names are sealed, so a name search opens them one by one: at most this many, newest first.
+NAME_SEARCH_LIMIT = 20000
+
+
+def supporter_search(text: str) -> list[int]:
+    """Ids of supporters whose address is exactly `text`, or whose name contains it.
+
+    An address is found through its keyed hash (exact, any case). A name cannot be
+    searched in SQL once sealed: the newest NAME_SEARCH_LIMIT supporters' names are
+    opened and compared, case-insensitively.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    if "@" in text:
+        return list(supporters_by_email(text).values_list("pk", flat=True))
+    needle = text.casefold()
+    named = Supporter.objects.exclude(name="").order_by("-pk").values_list("pk", "name")
+    return [pk for pk, name in named[:NAME_SEARCH_LIMIT] if needle in name.casefold()]
 
 
 def supporter_from_link(*, token: str, purpose: str) -> tuple[Supporter, str] | None:

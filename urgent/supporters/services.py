@@ -27,6 +27,7 @@ from urgent.supporters.addresses import address_check
 from urgent.supporters.consent import consent_preferences_wording
 from urgent.supporters.links import supporter_url
 from urgent.supporters.models import Confirmation, Consent, Subscription, Supporter
+from urgent.supporters.selectors import supporters_by_email
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ PROFILE_FIELDS = (
 
 def supporter_for_email(*, email: str, language: str) -> Supporter:
     """The supporter with this (already checked) address; a pending one is made when new."""
-    existing = Supporter.objects.filter(email__iexact=email).first()
+    existing = supporters_by_email(email).first()
     if existing is not None:
         return existing
     try:
@@ -58,7 +59,7 @@ def supporter_for_email(*, email: str, language: str) -> Supporter:
             )
     except IntegrityError:
         # Another request created it between our read and our insert.
-        return Supporter.objects.get(email__iexact=email)
+        return supporters_by_email(email).get()
 
 
 def confirmation_request(
@@ -335,6 +336,7 @@ def supporter_anonymise(*, supporter: Supporter) -> Supporter:
     now = timezone.now()
     Supporter.objects.filter(pk=supporter.pk).update(
         email=None,
+        email_hash=None,
         name="",
         city="",
         country="",
@@ -360,11 +362,7 @@ def preferences_link_send(*, email: str, language: str) -> None:
     The caller shows the same page either way, so this never reveals who is a supporter.
     """
     email = address_check(email)
-    supporter = (
-        Supporter.objects.filter(email__iexact=email)
-        .exclude(status=Supporter.Status.ERASED)
-        .first()
-    )
+    supporter = supporters_by_email(email).exclude(status=Supporter.Status.ERASED).first()
     if supporter is None:
         return
     cooldown = settings.URGENT_CONFIRMATION_COOLDOWN_SECONDS
