@@ -46,7 +46,7 @@ from urgent.core.keyfile import (
 PREFIX = "enc1:"
 _NONCE_BYTES = 12
 # How often (seconds) a process looks whether the key file changed on disk.
-_RECHECK_SECONDS = 1.0
+RECHECK_SECONDS = 1.0
 
 
 def keyfile_write(path: Path, keys: tuple[DataKey, ...] | list[DataKey]) -> None:
@@ -89,7 +89,7 @@ def keyring() -> Keyring:
     """The keys, read again when the file changed on disk (checked once a second)."""
     now = time.monotonic()
     ring = _Loaded.ring
-    if ring is not None and now - _Loaded.checked < _RECHECK_SECONDS:
+    if ring is not None and now - _Loaded.checked < RECHECK_SECONDS:
         return ring
     path = Path(settings.URGENT_DATA_KEY_FILE)
     with _Loaded.lock:
