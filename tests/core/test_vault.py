@@ -140,12 +140,15 @@ def test_a_key_file_without_the_key_or_with_another_key_is_a_clear_error(
 
 
 def test_an_altered_value_is_refused(db: None, key_file: Path) -> None:
-    sealed = vault.seal(NAME)
+    supporter = Supporter.objects.create(email=EMAIL, name=NAME)
+    sealed = raw("supporters_supporter", "name", supporter.pk)
+    assert sealed.startswith("enc1:")
     body = bytearray(base64.b64decode(sealed[14:]))
     body[-1] ^= 1
+    altered = sealed[:14] + base64.b64encode(bytes(body)).decode()
+    Supporter.objects.filter(pk=supporter.pk).update(name=altered)  # stored as given
     with pytest.raises(vault.VaultError, match="altered"):
-        vault.open_sealed(sealed[:14] + base64.b64encode(bytes(body)).decode())
-    assert vault.open_sealed(sealed) == NAME
+        Supporter.objects.get(pk=supporter.pk)
 
 
 def test_a_missing_key_file_is_a_clear_error(
@@ -221,6 +224,7 @@ def test_an_interrupted_rotation_is_finished_by_running_it_again(
 ) -> None:
     made = people()
     old = keyfile_read(key_file)[0].key_id
+    assert sealed_under("supporters_supporter", "email", made[0].pk) == old
     real = rotation.table_reseal
     done: list[str] = []
 
