@@ -12,12 +12,14 @@ import sqlite3
 import subprocess
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.test import Client, override_settings
 
@@ -212,3 +214,26 @@ def test_erasure_leaves_neither_hash_nor_sealed_values(demo: None) -> None:
         cursor.execute("SELECT letter, signature FROM actions_action WHERE id = %s", [action.pk])
         assert cursor.fetchone() == ("", "")
     assert not supporters_by_email(EMAIL).exists()
+
+
+def test_staff_find_a_supporter_by_exact_address_or_part_of_a_name(
+    staff_client: Callable[..., Any],
+) -> None:
+    admin = staff_client("coordinator", username="head")
+    User.objects.filter(username="head").update(is_superuser=True)
+    wren = Supporter.objects.create(email=EMAIL, name=NAME, city=CITY)
+    Supporter.objects.create(email="other.person@example.org", name="Other Person")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM supporters_supporter WHERE id = %s", [wren.pk])
+        assert cursor.fetchone()[0].startswith("enc1:")
+    for term in (EMAIL.upper(), "halloWAY", "Wren"):
+        page = admin.get("/admin/supporters/supporter/", {"q": term})
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert f"/admin/supporters/supporter/{wren.pk}/change/" in html, term
+        assert "other.person@example.org" not in html, term
+    # Part of an address finds nothing: addresses are only matched whole, by their hash.
+    page = admin.get("/admin/supporters/supporter/", {"q": "halloway@"})
+    assert f"/admin/supporters/supporter/{wren.pk}/change/" not in page.content.decode()
+    deliveries = admin.get("/admin/mailings/delivery/", {"q": EMAIL})
+    assert deliveries.status_code == 200
