@@ -15,6 +15,7 @@ from django.db import connection
 
 from config import env
 from tests.actions.helpers import LETTER, case
+from tests.conftest import free_port, run_urgent
 from urgent.actions.models import Action, PendingLetter
 from urgent.core import rotation, vault
 from urgent.core.keyfile import DataKey, key_generate, keyfile_create, keyfile_read
@@ -268,3 +269,23 @@ def test_a_row_left_on_the_old_key_keeps_the_old_key_in_the_file(
     assert keyfile_read(key_file)[1].key_id == old
     assert Supporter.objects.get(pk=supporter.pk).name == NAME
     assert sealed_under("supporters_supporter", "name", supporter.pk) == old
+
+
+def test_serve_refuses_to_start_when_the_key_file_was_lost(scratch_env: dict[str, str]) -> None:
+    assert run_urgent("migrate", "--noinput", env=scratch_env).returncode == 0
+    made = run_urgent(
+        "shell",
+        "-c",
+        "from urgent.supporters.models import Supporter; "
+        f"Supporter.objects.create(email={EMAIL!r}, name={NAME!r})",
+        env=scratch_env,
+    )
+    assert made.returncode == 0, made.stderr
+    key_file = Path(scratch_env["URGENT_DATA_DIR"]) / "data_key"
+    lost = keyfile_read(key_file)[0].key_id
+    key_file.unlink()  # a new one is made at the next start: it cannot open the old values
+    served = run_urgent("serve", "--bind", f"127.0.0.1:{free_port()}", env=scratch_env, timeout=60)
+    assert served.returncode != 0
+    assert f"sealed with data key {lost}, which the data key file" in served.stderr
+    assert "without it supporters' data cannot be read" in served.stderr
+    assert "Traceback" not in served.stderr

@@ -19,16 +19,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from urgent.core.audit import audit_record
 from urgent.core.encrypted import EmailHashField, EncryptedField
 from urgent.core.keyfile import key_generate, keyfile_read
 from urgent.core.vault import (
+    PREFIX,
     RECHECK_SECONDS,
     SealedTable,
     keyfile_write,
     keyring,
+    open_sealed,
+    sealed_key_id,
     sealed_key_ids,
     table_reseal,
 )
@@ -112,3 +115,30 @@ def data_key_rotate(
         },
     )
     return report
+
+
+def data_key_check() -> None:
+    """VaultError when the key file lacks a key that stored values are sealed with.
+
+    Run when `urgent serve` starts, so a lost or replaced key file stops the server with a
+    clear message instead of failing on every page that reads a supporter. Looks at the
+    oldest and newest sealed value of each column (two indexed reads each), which catches a
+    key file replaced before or after new values were sealed with it.
+    """
+    ring = keyring()
+    quote = connection.ops.quote_name
+    for spec in sealed_tables():
+        for column in map(quote, spec.columns):
+            for order in ("ASC", "DESC"):
+                sql = (
+                    f"SELECT {column} FROM {quote(spec.table)} WHERE {column} LIKE %s "  # noqa: S608
+                    f"ORDER BY {quote(spec.pk)} {order} LIMIT 1"
+                )
+                try:
+                    with connection.cursor() as cursor:
+                        cursor.execute(sql, [PREFIX + "%"])
+                        row = cursor.fetchone()
+                except DatabaseError:
+                    return  # not migrated yet: nothing is sealed
+                if row and sealed_key_id(str(row[0])) not in ring.by_id:
+                    open_sealed(str(row[0]))  # raises the error naming the key and the file

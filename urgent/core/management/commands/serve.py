@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from urgent.core.keyfile import VaultError
+from urgent.core.rotation import data_key_check
 from urgent.core.serving import WEB_THREADS, WEB_WORKERS, serve_banner
 
 
@@ -33,6 +35,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="serve the web app only")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            data_key_check()
+        except VaultError as exc:
+            raise CommandError(str(exc)) from exc
         # Hashed, compressed copies of the static files, which pages link to (a few seconds;
         # files already collected and unchanged are skipped).
         call_command("collectstatic", interactive=False, verbosity=0)
