@@ -45,6 +45,8 @@ class SubscriptionInline(admin.TabularInline):
 @admin.register(Supporter)
 class SupporterAdmin(SupporterSearchMixin, admin.ModelAdmin):
     list_display = ["email", "name", "country", "language", "status", "frequency"]
+    # Sealed columns sort by their ciphertext: not offered.
+    sortable_by = ["country", "language", "status", "frequency"]
     list_filter = ["status", "language", "frequency", "country"]
     search_fields = ["uuid"]
     supporter_path = ""
