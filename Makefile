@@ -53,9 +53,10 @@ pytest:
 # One module at a time: the process that forks each mutant's test run has run only that
 # module's tests before, so no other module's tests leave state behind that the forks inherit.
 mutation: install
-	rm -rf mutants
+	rm -rf mutants && mkdir mutants
 	for module in $$($(BIN)/python -m tests.safety.mutation_score --modules); do \
-		$(BIN)/mutmut run "$$module.*" > /dev/null || exit 1; \
+		$(BIN)/mutmut run "$$module.*" > mutants/$$module.log 2>&1 \
+			|| { tail -40 mutants/$$module.log; exit 1; }; \
 	done
 	$(BIN)/python -m tests.safety.mutation_score
 
