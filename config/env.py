@@ -300,6 +300,24 @@ def bounces_before_dead() -> int:
     return _positive_int("URGENT_BOUNCES_BEFORE_DEAD", 3)
 
 
+def bounce_relays() -> list[str]:
+    """URGENT_BOUNCE_RELAYS: mail hosts whose delivery reports count for any recipient.
+
+    Domain names (a host counts when it is one or sits below one): the organisation's own
+    outgoing relay, which reports the refusals it hears, and mail providers that receive
+    for officials' domains (their MX hosts).
+    """
+    listed = _env.list("URGENT_BOUNCE_RELAYS", default=[])
+    relays = [item.strip().lower().strip(".") for item in listed if item.strip()]
+    for relay in relays:
+        if "." not in relay or "@" in relay or any(c.isspace() or c == "/" for c in relay):
+            raise ConfigError(
+                f"URGENT_BOUNCE_RELAYS: {relay!r} is not a host or domain name; give names "
+                "separated by commas, such as smtp.relay.example.org,outlook.com"
+            )
+    return relays
+
+
 def letter_max_chars() -> int:
     return _positive_int("URGENT_LETTER_MAX_CHARS", 6000, minimum=500)
 
@@ -322,6 +340,7 @@ def fax_gateway() -> dict[str, str]:
     kind = os.environ.get("URGENT_FAX_GATEWAY", "").strip().lower()
     url = os.environ.get("URGENT_FAX_URL", "").strip()
     domain = os.environ.get("URGENT_FAX_EMAIL_DOMAIN", "").strip().lower()
+    reports_from = os.environ.get("URGENT_FAX_EMAIL_FROM", "").strip().lower()
     if kind not in {"", "http", "email"}:
         raise ConfigError("URGENT_FAX_GATEWAY: must be http, email or empty (no fax sending)")
     if kind == "http" and urlsplit(url).scheme not in {"http", "https"}:
@@ -333,7 +352,13 @@ def fax_gateway() -> dict[str, str]:
         raise ConfigError(
             "URGENT_FAX_EMAIL_DOMAIN: give the email-to-fax domain, such as fax.example.org"
         )
-    return {"kind": kind, "url": url, "domain": domain}
+    malformed = reports_from.count("@") > 1 or "." not in reports_from or "\n" in reports_from
+    if reports_from and malformed:
+        raise ConfigError(
+            "URGENT_FAX_EMAIL_FROM: give the address (or domain) the email-to-fax service "
+            "sends its reports from, such as reports@fax.example.org"
+        )
+    return {"kind": kind, "url": url, "domain": domain, "from": reports_from or domain}
 
 
 def updates_email() -> str:

@@ -185,13 +185,17 @@ LOGGING = {
 URGENT_OFFICIAL_MAX_PER_HOUR, URGENT_OFFICIAL_MAX_PER_DAY = env.official_budget()
 # Permanent bounces after which a contact point is marked dead and flagged to staff.
 URGENT_BOUNCES_BEFORE_DEAD = env.bounces_before_dead()
+# Mail hosts whose bounce reports count on any official's address (besides the hosts of
+# the address's own domain): the outgoing relay, providers that receive for officials.
+URGENT_BOUNCE_RELAYS = env.bounce_relays()
 # Longest letter accepted, in characters (the form names the limit).
 URGENT_LETTER_MAX_CHARS = env.letter_max_chars()
 # Rate limits on action forms: per client address per hour, letters per email per day.
 URGENT_ACTIONS_PER_IP_PER_HOUR, URGENT_LETTERS_PER_ADDRESS_PER_DAY = env.action_limits()
 # Proof-of-work difficulty of the self-hosted ALTCHA challenge on action forms.
 URGENT_POW_MAX_NUMBER = env.pow_max_number()
-# Fax gateway: {"kind": "" | "http" | "email", "url": ..., "domain": ...}.
+# Fax gateway: {"kind": "" | "http" | "email", "url": ..., "domain": ..., "from": ...}
+# ("from": the address or domain email-to-fax reports come from).
 URGENT_FAX = env.fax_gateway()
 
 # Supporters and inbound mail (urgent.supporters, urgent.inbound; docs/supporters.md,

@@ -183,7 +183,9 @@ def test_delivery_reports_go_to_both_bounce_recorders(
         "diagnostic": "550 5.1.1 user unknown",
     }
     assert handlers["mailing"] == [expected]
-    assert handlers["letter"] == [{**expected, "delivery_id": None}]
+    assert handlers["letter"] == [
+        {**expected, "delivery_id": None, "reported_by": "mx.example.org"}
+    ]
     assert mail.outbox == []
 
 
@@ -325,7 +327,7 @@ def _returned(*, original: bytes, recipient: str, status: str, diagnostic: str) 
         b'Content-Type: multipart/report; report-type=delivery-status; boundary="r1"\r\n'
         b"\r\n--r1\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
         b"--r1\r\nContent-Type: message/delivery-status\r\n\r\n"
-        b"Reporting-MTA: dns; mx.example.net\r\n\r\n"
+        b"Reporting-MTA: dns; mx.example.org\r\n\r\n"
         + f"Final-Recipient: rfc822; {recipient}\r\nAction: {action}\r\nStatus: {status}\r\n"
         f"Diagnostic-Code: smtp; {diagnostic}\r\n".encode()
         + b"--r1\r\nContent-Type: text/rfc822-headers\r\n\r\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tomllib
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -33,7 +34,18 @@ def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:5.1f}%" if whole else "    -"
 
 
+def modules() -> list[str]:
+    """The dotted names of the modules `[tool.mutmut] only_mutate` lists, for `make mutation`
+    to run one at a time."""
+    config = tomllib.loads(Path("pyproject.toml").read_text(encoding="utf-8"))
+    paths = config["tool"]["mutmut"]["only_mutate"]
+    return [str(Path(p).with_suffix("")).replace("/", ".") for p in paths]
+
+
 def main() -> int:
+    if sys.argv[1:] == ["--modules"]:
+        print("\n".join(modules()))
+        return 0
     mutmut = Path(sys.executable).with_name("mutmut")
     done = subprocess.run(
         [str(mutmut), "results", "--all", "true"], capture_output=True, text=True, check=False

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -148,6 +149,62 @@ class HttpFaxGateway:
         return self._call(f"{self.url}/{urllib.parse.quote(remote_id, safe='')}", None)
 
 
+# What email-to-fax services write in their reports, and what it means. The first phrase
+# found (in this order) in the subject, then the text, decides: failures come first, since
+# "not delivered" and "could not be sent" contain the words of a success.
+EMAIL_FAX_OUTCOMES: tuple[tuple[str, str], ...] = (
+    ("not delivered", "failed"),
+    ("undelivered", "failed"),
+    ("could not be sent", "failed"),
+    ("not sent", "failed"),
+    ("failed", "failed"),
+    ("failure", "failed"),
+    ("busy", "failed"),
+    ("no answer", "failed"),
+    ("unsuccessful", "failed"),
+    ("successfully sent", "sent"),
+    ("delivered", "sent"),
+    ("success", "sent"),
+    ("sent", "sent"),
+)
+_OUTCOME = [(re.compile(rf"\b{re.escape(p)}\b", re.IGNORECASE), s) for p, s in EMAIL_FAX_OUTCOMES]
+_FAX_REFERENCE = re.compile(r"\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\b", re.IGNORECASE)
+
+
+def email_fax_message_id(reference: str) -> str:
+    """The Message-ID of the mail carrying fax `reference`: a gateway's report quotes it."""
+    return f"<fax.{reference}@{settings.URGENT_FAX['domain'] or 'fax.invalid'}>"
+
+
+def email_fax_references(*texts: str) -> list[str]:
+    """The fax references (delivery UUIDs) named in a report's subject or reply headers."""
+    found = [m.group(0).lower() for text in texts for m in _FAX_REFERENCE.finditer(text)]
+    return list(dict.fromkeys(found))
+
+
+def email_fax_outcome(*, subject: str, text: str) -> tuple[str, str] | None:
+    """("sent" or "failed", the phrase that says so) from a report; None when it says neither."""
+    for part in (subject, text):
+        for pattern, status in _OUTCOME:
+            match = pattern.search(part)
+            if match:
+                return status, match.group(0).lower()
+    return None
+
+
+def email_fax_sender_is_gateway(address: str) -> bool:
+    """Whether `address` is the email-to-fax service's (URGENT_FAX_EMAIL_FROM, else its domain)."""
+    config = settings.URGENT_FAX
+    expected = str(config.get("from") or config.get("domain") or "").lower()
+    address = address.strip().lower()
+    if config.get("kind") != "email" or not expected or "@" not in address:
+        return False
+    if "@" in expected:
+        return address == expected
+    domain = address.rpartition("@")[2]
+    return domain == expected or domain.endswith("." + expected)
+
+
 class EmailFaxGateway:
     """Email-to-fax: the PDF is mailed to <number>@<domain>; the service dials it."""
 
@@ -164,6 +221,7 @@ class EmailFaxGateway:
                 to=[address],
                 template_prefix="actions/mail/fax",
                 context={"reference": reference},
+                headers={"Message-ID": email_fax_message_id(reference)},
                 attachments=[("letter.pdf", pdf, "application/pdf")],
             )
         except OSError as exc:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import nh3
@@ -97,6 +97,18 @@ class Letter:
     subject: str
     body: str
     language: str
+
+
+def signers_mask(text: str, signers: Iterable[str], *, mask: str) -> str:
+    """`text` with every name, place and signature in `signers` replaced by `mask`.
+
+    Longest first, so "Ana Writer" is hidden whole rather than leaving "Writer" behind;
+    single letters are left, they name nobody and would shred the text.
+    """
+    words = sorted({s.strip() for s in signers if len(s.strip()) >= 2}, key=len, reverse=True)
+    if not words:
+        return text
+    return re.sub("|".join(re.escape(w) for w in words), mask, text, flags=re.IGNORECASE)
 
 
 def initials(name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -211,7 +212,26 @@ def deliveries_for_staff(
 
 
 def replies_for_staff(*, official: Official) -> list[OfficialReply]:
-    return list(OfficialReply.objects.filter(official=official).select_related("case")[:50])
+    return list(
+        OfficialReply.objects.filter(official=official).select_related("case", "delivery")[:50]
+    )
+
+
+def letter_signers(*, message_ids: Collection[str]) -> list[str]:
+    """What signs the letters sent as these messages (a digest holds several): the
+    supporters' names, places and "signed as", for staff pages to mask below coordinator."""
+    ids = [m for m in message_ids if m]
+    if not ids:
+        return []
+    rows = LetterDelivery.objects.filter(
+        Q(message_id__in=ids) | Q(digest_message_id__in=ids), action__isnull=False
+    ).values_list(
+        "action__signature",
+        "action__supporter__name",
+        "action__pending__signer_name",
+        "action__pending__signer_city",
+    )
+    return sorted({value for row in rows for value in row if value})
 
 
 def supporter_actions_export(*, supporter: Supporter) -> list[dict[str, Any]]:

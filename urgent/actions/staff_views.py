@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from urgent.actions import selectors
+from urgent.actions.letters import signers_mask
+from urgent.actions.models import OfficialReply
 from urgent.core.access import staff_required
+from urgent.core.roles import SEND, role_can
 from urgent.officials.models import ContactPoint
 
 
@@ -33,9 +37,23 @@ def official_detail(request: HttpRequest, uuid: object) -> HttpResponse:
         {
             "official": official,
             "deliveries": selectors.deliveries_for_staff(official=official),
-            "replies": selectors.replies_for_staff(official=official),
+            "replies": _replies_shown(request, selectors.replies_for_staff(official=official)),
         },
     )
+
+
+def _replies_shown(request: HttpRequest, replies: list[OfficialReply]) -> list[OfficialReply]:
+    """Replies as this reader may see them: below coordinator, a reply quoting the letter
+    shows "(name hidden)" where the supporter signed (names are not a viewer's business)."""
+    if role_can(request.user, SEND):
+        return replies
+    for reply in replies:
+        letter = reply.delivery
+        ids = [letter.message_id, letter.digest_message_id] if letter is not None else []
+        signers = selectors.letter_signers(message_ids=ids)
+        reply.text = signers_mask(reply.text, signers, mask=_("(name hidden)"))
+        reply.subject = signers_mask(reply.subject, signers, mask=_("(name hidden)"))
+    return replies
 
 
 @staff_required()

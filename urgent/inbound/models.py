@@ -30,6 +30,7 @@ class InboundMessage(models.Model):
         UNKNOWN_CASE = "unknown_case", _("Request naming no known case")
         OFFICIAL_REPLY = "official_reply", _("Reply from an official")
         UNSUBSCRIBE = "unsubscribe", _("Unsubscribe by email")
+        FAX_REPORT = "fax_report", _("Report from the email-to-fax gateway")
         OTHER = "other", _("Other")
 
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)

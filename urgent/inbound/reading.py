@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 from email import errors, policy
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 
@@ -95,6 +95,19 @@ def message_id(message: EmailMessage) -> str:
     return value if _MESSAGE_ID.match(value) else ""
 
 
+def message_text(message: EmailMessage, *, limit: int = 4000) -> str:
+    """The start of the message's text (plain, else HTML with its tags dropped); "" if none."""
+    try:
+        part = message.get_body(preferencelist=("plain", "html"))
+        content = part.get_content() if part is not None else ""
+    except Exception:  # a body the parser cannot walk or decode reads as no text
+        return ""
+    text = str(content)[: limit * 4]
+    if part is not None and part.get_content_subtype() == "html":
+        text = re.sub(r"<[^>]*>", " ", text)
+    return " ".join(text.split())[:limit]
+
+
 def is_delivery_report(message: EmailMessage) -> bool:
     if message.get_content_type() == "multipart/report":
         return True
@@ -102,6 +115,38 @@ def is_delivery_report(message: EmailMessage) -> bool:
         part.get_content_type() in {"message/delivery-status", "message/global-delivery-status"}
         for part in message.walk()
     )
+
+
+_RECEIVED_FROM = re.compile(r"^\s*from\s+([A-Za-z0-9.-]+)", re.IGNORECASE)
+_REPORTING_MTA = re.compile(r"^Reporting-MTA:[^;\n]*;\s*([^\s;]+)", re.IGNORECASE | re.MULTILINE)
+_DELIVERY_STATUS = ("message/delivery-status", "message/global-delivery-status")
+
+
+def report_origin(message: EmailMessage) -> str:
+    """The host that wrote a delivery report, lower-cased ("" when it names none).
+
+    Its Reporting-MTA (RFC 3464, `dns; mx1.example.org`), else the host that handed the
+    message on, named by the topmost Received header (`from mx1.example.org ...`).
+    """
+    for part in message.walk():
+        if part.get_content_type() not in _DELIVERY_STATUS:
+            continue
+        payload = part.get_payload()
+        if isinstance(payload, list):  # parsed into field blocks: the first is per message
+            payload = "".join(
+                f"Reporting-MTA: {b.get('Reporting-MTA', '')}\n"
+                for b in payload
+                if isinstance(b, Message)
+            )
+        found = _REPORTING_MTA.search(str(payload))
+        if found:
+            return found.group(1).strip(".").lower()
+    try:
+        received = [str(value) for value in message.get_all("received") or []]
+    except Exception:  # a header the parser chokes on names no host
+        received = []
+    hop = _RECEIVED_FROM.match(" ".join(received[0].split())) if received else None
+    return hop.group(1).strip(".").lower() if hop else ""
 
 
 def automatic_reason(message: EmailMessage, *, envelope_sender: str | None) -> str | None:

@@ -2,10 +2,14 @@
 
 0. "unsubscribe <signed token>", the mailto: form of List-Unsubscribe that bulk mail carries:
    the token is the proof, nothing is answered, so it is honoured even from a robot.
+   A report from the email-to-fax service (URGENT_FAX_EMAIL_FROM) about a fax it was
+   handed, quoting the fax's reference: the fax is confirmed, or failed and dialled again.
 1. Automatic mail (RFC 3834: Auto-Submitted, Precedence, X-Autoreply, the null sender,
    mailer-daemon): never answered. Delivery reports are handed to the bounce recorders of
-   mailings and actions; other automatic replies (a ministry's acknowledgement) are offered
-   to the official-reply recorder, as evidence that a letter arrived.
+   mailings and actions (with the host that wrote the report: only the receiving side's
+   count on an official's address); other automatic replies (a ministry's
+   acknowledgement) are offered to the official-reply recorder, as evidence that a letter
+   arrived.
 2. "Keep me updated on UA 118/21" in any of the forms people write it: the sender is
    mailed a confirmation link; nothing is subscribed until it is followed. An unknown
    reference gets a polite reply saying how to find the case.
@@ -29,7 +33,17 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.utils.translation import check_for_language
 
-from urgent.actions.services import letter_bounce_record, official_reply_record
+from urgent.actions.fax import (
+    email_fax_outcome,
+    email_fax_references,
+    email_fax_sender_is_gateway,
+)
+from urgent.actions.services import (
+    bounce_reporter_plausible,
+    fax_report_record,
+    letter_bounce_record,
+    official_reply_record,
+)
 from urgent.actions.services.common import bounce_address_read
 from urgent.core.mail import mail_send
 from urgent.core.ratelimit import ratelimit_hit, ratelimit_key
@@ -40,7 +54,9 @@ from urgent.inbound.reading import (
     header,
     is_delivery_report,
     message_id,
+    message_text,
     recipient_addresses,
+    report_origin,
     sender_address,
 )
 from urgent.inbound.subjects import subject_is_bare_reference, subject_parse
@@ -76,6 +92,9 @@ def message_route(*, row: InboundMessage, message: EmailMessage) -> Routed:
     unsubscribed = _unsubscribe(message)
     if unsubscribed is not None:
         return unsubscribed
+    fax_report = _fax_report(row=row, message=message)
+    if fax_report is not None:
+        return fax_report
     envelope_sender = row.mail_from if row.source == "smtp" else (row.mail_from or None)
     reason = automatic_reason(message, envelope_sender=envelope_sender)
     if reason is not None:
@@ -102,6 +121,24 @@ def _unsubscribe(message: EmailMessage) -> Routed | None:
     return Routed(Status.PROCESSED, Route.UNSUBSCRIBE, f"unsubscribed from {what}", supporter)
 
 
+def _fax_report(*, row: InboundMessage, message: EmailMessage) -> Routed | None:
+    sender = sender_address(message) or row.mail_from
+    if not email_fax_sender_is_gateway(sender):
+        return None
+    subject = header(message, "subject")
+    references = email_fax_references(
+        subject, header(message, "in-reply-to"), header(message, "references")
+    )
+    outcome = email_fax_outcome(subject=subject, text=message_text(message))
+    if not references or outcome is None:
+        what = "no fax reference" if not references else "no outcome it recognises"
+        return Routed(Status.IGNORED, Route.FAX_REPORT, f"from the fax gateway; {what}")
+    status, phrase = outcome
+    if not fax_report_record(references=references, status=status, detail=f"gateway: {phrase}"):
+        return Routed(Status.IGNORED, Route.FAX_REPORT, "from the fax gateway; matches no fax")
+    return Routed(Status.PROCESSED, Route.FAX_REPORT, f"fax {status} ({phrase})")
+
+
 def _field(item: Any, name: str) -> Any:
     return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 
@@ -113,7 +150,9 @@ def _bounce(*, row: InboundMessage, message: EmailMessage, reason: str) -> Route
     # The letter's signed return path, when the report came back to it (VERP).
     returned = [bounce_address_read(a) for a in recipient_addresses(message, list(row.rcpt_to))]
     delivery_id = next((found for found in returned if found is not None), None)
+    origin = report_origin(message)
     counted = 0
+    not_trusted: set[str] = set()
     for report in reports:
         message_id = str(_field(report, "message_id") or "")
         recipient = str(_field(report, "recipient") or "")
@@ -128,8 +167,11 @@ def _bounce(*, row: InboundMessage, message: EmailMessage, reason: str) -> Route
             permanent=permanent,
             diagnostic=diagnostic,
             delivery_id=delivery_id,
+            reported_by=origin,
         )
         counted += bool(to_supporter or about_letter)
+        if about_letter and not bounce_reporter_plausible(host=origin, address=recipient):
+            not_trusted.add(recipient)
     if not counted:
         # Nothing in it proves it is about a message we sent: anyone can write a report.
         return Routed(
@@ -138,7 +180,13 @@ def _bounce(*, row: InboundMessage, message: EmailMessage, reason: str) -> Route
             f"{len(reports)} recipient(s) reported; "
             "no Message-ID or return path of ours, not counted",
         )
-    return Routed(Status.PROCESSED, Route.BOUNCE, f"{len(reports)} recipient(s) reported")
+    note = f"{len(reports)} recipient(s) reported"
+    if not_trusted:
+        note += (
+            f"; written by {origin or 'an unnamed host'}, not the receiving side's: "
+            "letter marked, not counted on the address"
+        )
+    return Routed(Status.PROCESSED, Route.BOUNCE, note)
 
 
 def _automatic_reply(*, row: InboundMessage, message: EmailMessage, reason: str) -> Routed:

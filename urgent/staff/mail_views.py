@@ -16,7 +16,10 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
+from urgent.actions.letters import signers_mask
+from urgent.actions.selectors import letter_signers
 from urgent.core.access import staff_required
 from urgent.core.maildir import (
     ADDRESS_HEADERS,
@@ -98,7 +101,11 @@ def mail_detail(request: HttpRequest, key: str) -> HttpResponse:
         headers = [(name, signed_links_mask(value)) for name, value in headers]
     shown = addresses_shown(request)
     if shown is not None:
-        text = text_addresses_mask(text, shown=shown)
+        # A letter to an official is signed by a supporter: the name is theirs to keep.
+        signers = letter_signers(message_ids=[str(message.get("Message-ID", "")).strip()])
+        text = signers_mask(
+            text_addresses_mask(text, shown=shown), signers, mask=_("(name hidden)")
+        )
         headers = [
             (name, addresses_mask(value, shown=shown) if name.lower() in ADDRESS_HEADERS else value)
             for name, value in headers

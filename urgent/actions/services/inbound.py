@@ -1,7 +1,8 @@
-"""What comes back from officials' mail servers and officials: bounce reports and replies.
+"""What comes back from officials' mail servers, officials and fax services.
 
-The inbound mail receiver parses messages and calls these two functions; each returns True
-when the message was about a letter sent through Urgent.
+The inbound mail receiver parses messages and calls these functions: bounce reports,
+replies, and email-to-fax reports. Each says whether the message was about a letter (or a
+fax) sent through Urgent.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import email.utils
 import re
 import uuid
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -19,8 +21,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from urgent.actions.letters import text_clean
-from urgent.actions.models import LetterDelivery, OfficialReply
+from urgent.actions.models import FaxTransmission, LetterDelivery, OfficialReply
 from urgent.actions.services.common import message_id_normalise, reply_address_read
+from urgent.actions.services.delivery import fax_status_record
 from urgent.officials.services import contact_point_bounce_record
 
 S = LetterDelivery.Status
@@ -34,6 +37,7 @@ def letter_bounce_record(
     permanent: bool,
     diagnostic: str,
     delivery_id: int | None = None,
+    reported_by: str | None = None,
 ) -> bool:
     """A delivery status notification about a letter: mark it, count it on the address.
 
@@ -42,6 +46,11 @@ def letter_bounce_record(
     the letter's signed return path (`delivery_id`, read by `bounce_address_read`). A report
     naming only an address proves nothing: anyone can write one. Each letter is counted on
     its address once, however often its report arrives.
+
+    `reported_by` is the host that wrote the report (its Reporting-MTA, else the host that
+    handed it on), when the caller read one from mail. The letter is marked either way, but
+    the report counts on the address's health only when that host is the receiving side's:
+    in the address's domain, or a relay in URGENT_BOUNCE_RELAYS (`bounce_reporter_plausible`).
     """
     matched = _bounced_deliveries(
         message_id=message_id, recipient=recipient, delivery_id=delivery_id
@@ -53,9 +62,9 @@ def letter_bounce_record(
             LetterDelivery.objects.select_for_update()
             .filter(pk__in=[d.pk for d in matched])
             .exclude(status=S.BOUNCED)
-            .values_list("pk", "contact_point_id")
+            .values_list("pk", "contact_point_id", "contact_point__value")
         )
-        LetterDelivery.objects.filter(pk__in=[pk for pk, _point in fresh]).update(
+        LetterDelivery.objects.filter(pk__in=[pk for pk, _point, _value in fresh]).update(
             status=S.BOUNCED if permanent else S.DEFERRED,
             # A delayed-delivery report: the remote server is still trying, so we do not
             # send it again (no next attempt), we only show what it said.
@@ -63,10 +72,53 @@ def letter_bounce_record(
             error=("bounced: " if permanent else "delayed by the receiving server: ")
             + diagnostic[:1900],
         )
-        for point_id in {point for _pk, point in fresh}:
+        counted = {
+            point
+            for _pk, point, value in fresh
+            if reported_by is None or bounce_reporter_plausible(host=reported_by, address=value)
+        }
+        for point_id in counted:
             contact_point_bounce_record(
                 contact_point_id=point_id, permanent=permanent, diagnostic=diagnostic
             )
+    return True
+
+
+def _within(host: str, domain: str) -> bool:
+    return bool(domain) and (host == domain or host.endswith("." + domain))
+
+
+def bounce_reporter_plausible(*, host: str, address: str) -> bool:
+    """Whether a report written by `host` may speak for the mailbox `address`.
+
+    A receiving side reports from its own domain (mx1.ministry.example for
+    desk@ministry.example) or from a relay the operator lists in URGENT_BOUNCE_RELAYS (the
+    outgoing relay that heard the refusal, a provider receiving for the domain). Decided
+    from names alone, offline: the report is about a letter of ours already, this only
+    keeps a stranger's server from counting bounces on an official's address.
+    """
+    host = host.strip().strip(".").lower()
+    domain = address.rpartition("@")[2].strip().strip(">").strip(".").lower()
+    if not host or not domain:
+        return False
+    return _within(host, domain) or any(_within(host, r) for r in settings.URGENT_BOUNCE_RELAYS)
+
+
+def fax_report_record(*, references: list[str], status: str, detail: str) -> bool:
+    """An email-to-fax service's report on a fax it was handed: confirmed, or failed.
+
+    `references` are the fax references (delivery UUIDs, random) the report quotes: the
+    proof that it is about a fax of ours. False when it names none; a second report about
+    the same fax changes nothing (`fax_status_record`).
+    """
+    transmission = (
+        FaxTransmission.objects.filter(gateway="email", delivery__uuid__in=references)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if transmission is None:
+        return False
+    fax_status_record(transmission=transmission, status=status, pages=None, detail=detail)
     return True
 
 

@@ -1,0 +1,160 @@
+"""Officials' replies kept as evidence, read exactly: which letter a reply answers (the
+per-letter address in any recipient header, In-Reply-To or References, the copy the
+sender's own address received), when it was written, and its text. A reply pinned to the
+wrong letter, date or words is wrong evidence on a case."""
+
+from __future__ import annotations
+
+import datetime
+from email.message import EmailMessage
+
+import pytest
+from django.utils import timezone
+
+from tests.actions.conftest import Smtp, smtp
+from tests.actions.helpers import confirmed_letter
+from urgent.actions.models import OfficialReply
+from urgent.actions.services import deliveries_send_due, official_reply_record
+from urgent.actions.services.common import reply_address
+
+__all__ = ["smtp"]
+
+pytestmark = pytest.mark.django_db
+
+RECEIVED = datetime.datetime(2026, 11, 30, 12, 0, tzinfo=datetime.UTC)
+
+
+def reply(
+    body: str = "We have received your letter.", *, html: str = "", **headers: str
+) -> EmailMessage:
+    message = EmailMessage()
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    if html:
+        message.add_alternative(html, subtype="html")
+    return message
+
+
+def record(message: EmailMessage) -> OfficialReply | None:
+    if not official_reply_record(message=message, raw=message.as_bytes(), received_at=RECEIVED):
+        return None
+    return OfficialReply.objects.latest("id")
+
+
+@pytest.mark.parametrize("header", ["Cc", "Delivered-To", "X-Original-To", "Envelope-To"])
+def test_the_per_letter_address_counts_in_any_recipient_header(
+    demo: None, smtp: Smtp, header: str
+) -> None:
+    to = confirmed_letter("a@example.org").deliveries.get(role="to")
+    deliveries_send_due()
+    found = record(
+        reply(
+            **{
+                "From": "mission.tm@example.org",
+                "To": "desk@example.org",
+                header: reply_address(to.pk),
+            }
+        )
+    )
+    assert found is not None and found.delivery == to
+
+
+def test_references_find_the_copy_the_sender_received(demo: None, smtp: Smtp) -> None:
+    action = confirmed_letter("a@example.org")
+    deliveries_send_due()
+    to, cc = action.deliveries.get(role="to"), action.deliveries.get(role="cc")
+    assert to.message_id == cc.message_id  # one letter, one Message-ID, two officials
+    found = record(
+        reply(
+            From="Embassy <Embassy.TM@example.org>",
+            References=f"<older@example.org> {cc.message_id}",
+            Subject="Re: Concerning Daniyar Orazmyradov",
+        )
+    )
+    assert found is not None
+    assert (found.delivery, found.official, found.from_address) == (
+        cc,
+        cc.official,
+        "embassy.tm@example.org",
+    )
+    # From neither official: still that letter (a copy of it), with no official guessed
+    # from the sender.
+    other = record(reply(From="clerk@example.org", In_Reply_To=to.message_id))
+    assert other is not None and other.delivery is not None
+    assert other.delivery.message_id == to.message_id
+
+
+def test_when_a_reply_was_written(demo: None, smtp: Smtp) -> None:
+    to = confirmed_letter("a@example.org").deliveries.get(role="to")
+    deliveries_send_due()
+    address = reply_address(to.pk)
+    cases = [
+        (
+            "Mon, 30 Nov 2026 09:15:00 +0100",
+            datetime.datetime(2026, 11, 30, 8, 15, tzinfo=datetime.UTC),
+        ),
+        # No zone: taken as UTC.
+        (
+            "Mon, 30 Nov 2026 09:15:00 -0000",
+            datetime.datetime(2026, 11, 30, 9, 15, tzinfo=datetime.UTC),
+        ),
+        # A day ahead at most (time zones, clocks); further is not believed.
+        (
+            "Tue, 01 Dec 2026 11:00:00 +0000",
+            datetime.datetime(2026, 12, 1, 11, 0, tzinfo=datetime.UTC),
+        ),
+        ("Wed, 02 Dec 2026 12:00:01 +0000", RECEIVED),
+        # Up to a year back; before that is not believed either.
+        (
+            "Sun, 30 Nov 2025 12:00:00 +0000",
+            datetime.datetime(2025, 11, 30, 12, 0, tzinfo=datetime.UTC),
+        ),
+        ("Sat, 29 Nov 2025 11:59:59 +0000", RECEIVED),
+    ]
+    for n, (date, expected) in enumerate(cases):
+        found = record(
+            reply(From="mission.tm@example.org", To=address, Date=date, Message_ID=f"<d{n}@x>")
+        )
+        assert found is not None
+        assert found.received_at == expected, date
+
+
+def test_the_text_kept_is_the_plain_part_or_the_html_made_plain(demo: None, smtp: Smtp) -> None:
+    to = confirmed_letter("a@example.org").deliveries.get(role="to")
+    deliveries_send_due()
+    address = reply_address(to.pk)
+    both = record(
+        reply(
+            "Plain words.",
+            html="<p>Html words.</p>",
+            From="m@example.org",
+            To=address,
+            Message_ID="<p1@x>",
+        )
+    )
+    assert both is not None and both.text == "Plain words."
+    only_html = EmailMessage()
+    only_html["From"], only_html["To"], only_html["Message-ID"] = "m@example.org", address, "<h1@x>"
+    only_html.set_content("<p>First line</p>Second<br>Third<BR/>", subtype="html")
+    found = record(only_html)
+    assert found is not None
+    assert found.text.splitlines()[:3] == ["First line", "Second", "Third"]
+    assert found.subject == "" and found.message_id == "<h1@x>"
+
+
+def test_the_same_reply_twice_is_kept_once_and_a_new_one_is_added(demo: None, smtp: Smtp) -> None:
+    to = confirmed_letter("a@example.org").deliveries.get(role="to")
+    deliveries_send_due()
+    address = reply_address(to.pk)
+    first = reply(From="m@example.org", To=address, Message_ID="<same@x>", Subject="Re: letter")
+    assert record(first) is not None and record(first) is not None
+    assert OfficialReply.objects.count() == 1
+    assert OfficialReply.objects.get().subject == "Re: letter"
+    assert record(reply(From="m@example.org", To=address, Message_ID="<other@x>")) is not None
+    assert OfficialReply.objects.count() == 2
+    # No Message-ID: nothing to tell copies apart by, so each is kept.
+    record(reply(From="m@example.org", To=address))
+    record(reply(From="m@example.org", To=address))
+    assert OfficialReply.objects.count() == 4
+    assert timezone.is_aware(OfficialReply.objects.latest("id").received_at)
