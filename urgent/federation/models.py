@@ -206,6 +206,13 @@ class IncomingCase(BaseModel):
     adopted_version = models.PositiveIntegerField(null=True, blank=True)
     adopted_payload = models.JSONField(null=True, blank=True)
     counts_sent_on = models.DateField(null=True, blank=True)
+    # The origin's stop stopped the copy (it was running): the origin's resume resumes it. A
+    # copy this instance's staff stopped themselves stays stopped until they resume it.
+    copy_stopped_by_origin = models.BooleanField(default=False)
+    origin_resumed_at = models.DateTimeField(_("resumed by the origin"), null=True, blank=True)
+    copy_resumed = models.BooleanField(
+        default=False, help_text=_("The copy resumed with the origin's resume.")
+    )
 
     class Meta:
         ordering = ["-updated_at", "-id"]
