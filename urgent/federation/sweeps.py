@@ -15,6 +15,7 @@ from urgent.core.sweeps import sweep_every
 from urgent.federation.delivery import deliveries_due, deliveries_held, deliveries_reclaim
 from urgent.federation.models import RefusedActivity
 from urgent.federation.services.counts import counts_report_all
+from urgent.federation.services.health import contact_reports_send
 from urgent.federation.services.publishing import case_events_publish, cases_health_publish
 from urgent.federation.tasks import deliveries_drain
 
@@ -42,8 +43,10 @@ def deliveries_sweep() -> None:
 
 @sweep_every(60)
 def health_sweep() -> None:
-    """A dead contact point goes to the followers of every case that uses it."""
+    """A dead contact point goes to the followers of every case that uses it; one our own
+    bounces found dead goes to the origin of the case it came from."""
     cases_health_publish()
+    contact_reports_send()
 
 
 @sweep_every(600)
