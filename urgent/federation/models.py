@@ -334,3 +334,42 @@ class ContactPointReport(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.role} {self.kind} {self.value} ({self.instance})"
+
+
+class NewsFollower(BaseModel):
+    """A fediverse account (Mastodon, ...) following the public news actor, which posts
+    each newly published case. Nothing but its addresses is kept."""
+
+    actor_url = models.URLField(max_length=500, unique=True)
+    inbox_url = models.URLField(max_length=500)
+    shared_inbox_url = models.URLField(max_length=500, blank=True)
+    follow_id = models.URLField(max_length=500)
+
+    class Meta:
+        ordering = ["actor_url"]
+
+    def __str__(self) -> str:
+        return self.actor_url
+
+    @property
+    def delivery_inbox(self) -> str:
+        return self.shared_inbox_url or self.inbox_url
+
+
+class NewsDelivery(QueueItem):
+    """One activity of the news actor to one inbox (a server's shared inbox when it has
+    one: one post per server, however many of its accounts follow)."""
+
+    inbox_url = models.URLField(max_length=500)
+    payload = models.JSONField()
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "news deliveries"
+        constraints = [status_constraint("federation_news_delivery_status_known")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.payload.get('type')} → {self.inbox_url} ({self.status})"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from urgent.core.sweeps import sweep_every
 from urgent.federation.delivery import deliveries_due, deliveries_held, deliveries_reclaim
 from urgent.federation.models import RefusedActivity
+from urgent.federation.news.delivery import news_deliveries_due, news_deliveries_reclaim
 from urgent.federation.services.counts import counts_report_all
 from urgent.federation.services.health import contact_reports_send
 from urgent.federation.services.publishing import case_events_publish, cases_health_publish
@@ -32,12 +33,13 @@ def case_events_sweep() -> None:
 
 def deliveries_sweep() -> None:
     now = timezone.now()
-    reclaimed = deliveries_reclaim(now=now)
+    reclaimed = deliveries_reclaim(now=now) + news_deliveries_reclaim(now=now)
     if reclaimed:
         logger.warning(
             "federation: %s deliveries back in the queue after a lease ran out", reclaimed
         )
-    if deliveries_due() and not deliveries_held(now=now):
+    due = deliveries_due() or news_deliveries_due()
+    if due and not deliveries_held(now=now):
         deliveries_drain.enqueue()
 
 
