@@ -9,14 +9,17 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests.federation.fake import FakeInstance
 from tests.federation.test_activities import _action
 from tests.federation.test_inbox import _known
 from urgent.cases.models import Case, CaseEvent, CaseTarget, Update
+from urgent.cases.services import case_stop_switch
 from urgent.core.models import AuditEntry
 from urgent.core.queue import QueueHold
 from urgent.federation.models import IncomingCase, IncomingNotice
+from urgent.federation.services.publishing import case_events_publish
 from urgent.officials.models import ContactPoint, Official
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +120,62 @@ def test_the_origin_s_stop_stops_the_copy_and_holds_its_letters_at_once(
     assert 'id="stopped-by-origin"' in page
     # The copy's own stop goes on to the section's followers, through its outbox.
     assert CaseEvent.objects.filter(case=copy, kind="stopped").count() == 1
+
+
+def _adopted_published(section: Any, fake: FakeInstance) -> tuple[IncomingCase, Case]:
+    _send(section, fake, "Create", _origin(fake))
+    incoming = IncomingCase.objects.get()
+    section.post(f"/staff/federation/incoming/{incoming.pk}/adopt/")
+    copy = Case.objects.get(origin_url=f"{fake.base}/cases/ua-87-26/")
+    Case.objects.filter(pk=copy.pk).update(status="active", published_at=timezone.now())
+    return incoming, copy
+
+
+def test_the_origin_s_resume_resumes_a_copy_its_stop_stopped(
+    section: Any, fake: FakeInstance
+) -> None:
+    incoming, copy = _adopted_published(section, fake)
+    assert _send(section, fake, "Update", _origin(fake, version=2, stopped=True)) == 202
+    assert _send(section, fake, "Update", _origin(fake, version=3, stopped=False)) == 202
+    copy.refresh_from_db()
+    assert copy.actions_stopped is False
+    assert not QueueHold.objects.filter(key=f"case:{copy.uuid.hex}").exists()
+    told = AuditEntry.objects.get(action="federation.origin_resumed")
+    assert told.after["copy_resumed"] is True
+    page = section.get(f"/staff/federation/incoming/{incoming.pk}/").content.decode()
+    assert 'id="resumed-with-origin"' in page and 'id="stopped-by-origin"' not in page
+    # The copy's resume goes on to the section's own followers, through its outbox.
+    assert CaseEvent.objects.filter(case=copy, kind="resumed").count() == 1
+
+
+def test_a_copy_its_own_staff_stopped_stays_stopped_when_the_origin_resumes(
+    section: Any, fake: FakeInstance
+) -> None:
+    incoming, copy = _adopted_published(section, fake)
+    staff = section.user
+    case_stop_switch(case=copy, actor=staff, stopped=True, hide_names=False, reason="Family.")
+    assert _send(section, fake, "Update", _origin(fake, version=2, stopped=True)) == 202
+    assert _send(section, fake, "Update", _origin(fake, version=3, stopped=False)) == 202
+    copy.refresh_from_db()
+    assert copy.actions_stopped is True
+    assert QueueHold.objects.filter(key=f"case:{copy.uuid.hex}").exists()
+    assert AuditEntry.objects.get(action="federation.origin_resumed").after["copy_resumed"] is False
+    page = section.get(f"/staff/federation/incoming/{incoming.pk}/").content.decode()
+    assert 'id="origin-resumed-copy-stopped"' in page and 'id="resumed-with-origin"' not in page
+
+
+def test_a_copy_staff_resumed_and_stopped_again_stays_stopped(
+    section: Any, fake: FakeInstance
+) -> None:
+    _incoming, copy = _adopted_published(section, fake)
+    assert _send(section, fake, "Update", _origin(fake, version=2, stopped=True)) == 202
+    staff = section.user
+    case_stop_switch(case=copy, actor=staff, stopped=False, hide_names=False, reason="Checked.")
+    case_events_publish()  # the section's own resume, handled by its federation consumer
+    case_stop_switch(case=copy, actor=staff, stopped=True, hide_names=False, reason="Again.")
+    assert _send(section, fake, "Update", _origin(fake, version=3, stopped=False)) == 202
+    copy.refresh_from_db()
+    assert copy.actions_stopped is True
 
 
 def test_a_case_adopted_after_the_stop_is_stopped_too(section: Any, fake: FakeInstance) -> None:

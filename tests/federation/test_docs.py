@@ -27,7 +27,7 @@ def test_every_example_passes_the_strict_parser() -> None:
             kinds.add(parsed.type)
         else:
             actor_from_document(json.dumps(example).encode(), url=str(example["id"]))
-    assert kinds == {"Follow", "Accept", "Undo", "Create", "Delete", "Update", "Add"}
+    assert kinds == {"Follow", "Accept", "Undo", "Create", "Delete", "Update", "Add", "Flag"}
 
 
 def test_every_refusal_code_in_the_table_is_one_the_code_gives() -> None:

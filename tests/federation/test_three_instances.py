@@ -1,8 +1,10 @@
 """Three real instances (separate processes, databases and loopback ports): an issuing
 office and two sections. The office publishes while one section is down; both receive
 (the one that was down when it is started again), adopt and publish their copies; the
-office's Further Information and outcome reach the sections; its stop switch stops both
-copies within 60 seconds; the counts both sections send add up exactly at the office."""
+office's Further Information and outcome reach the sections; one section's bounces reach
+the office as a report and the other section as a warning; its stop switch stops both
+copies within 60 seconds and its resume resumes the copy its stop stopped (not the one the
+section's staff stopped); the counts both sections send add up exactly at the office."""
 
 from __future__ import annotations
 
@@ -65,6 +67,7 @@ case = Case.objects.get(pk={pk})
 """
 FI = 'update_post(case=case, actor=None, title="Further information 1", body="Moved to a colony.")'
 STOP = 'case_stop_switch(case=case, actor=None, stopped=True, hide_names=False, reason="Family.")'
+RESUME = 'case_stop_switch(case=case, actor=None, stopped=False, hide_names=False, reason="Safe.")'
 CLOSE = (
     'case_close(case=case, actor=None, kind="released", '
     'occurred_on=datetime.date.today(), summary="She was released.")'
@@ -75,6 +78,43 @@ from urgent.cases.models import Case
 from urgent.core.queue import QueueHold
 case = Case.objects.get(origin_url__startswith={origin!r})
 print(case.actions_stopped, QueueHold.objects.filter(key=f"case:{{case.uuid.hex}}").exists())
+"""
+
+
+BOUNCE_AND_REPORT = """
+from django.conf import settings
+from urgent.cases.models import Case, CaseTarget
+from urgent.federation.models import IncomingCase
+from urgent.federation.services.health import contact_reports_send
+from urgent.officials.models import ContactPoint, Official
+from urgent.officials.services import contact_point_bounce_record
+case = Case.objects.get(origin_url__startswith={origin!r})
+payload = IncomingCase.objects.get(case=case).payload
+email = next(
+    p["value"] for t in payload["targets"] for p in t["contactPoints"] if p["kind"] == "email"
+)
+official = Official.objects.create(name="Ministry Example", title="Minister", country="BY")
+point = ContactPoint.objects.create(official=official, kind="email", value=email)
+CaseTarget.objects.create(case=case, official=official, role="copy")
+for _n in range(settings.URGENT_BOUNCES_BEFORE_DEAD):
+    contact_point_bounce_record(
+        contact_point_id=point.pk, permanent=True, diagnostic="550 5.1.1 no such user",
+        trusted=True,
+    )
+print(f"{{email}}|{{contact_reports_send()}}")
+"""
+
+OWN_STOP = """
+from urgent.cases.models import Case
+from urgent.cases.services import case_stop_switch
+case = Case.objects.get(origin_url__startswith={origin!r})
+case_stop_switch(case=case, actor=None, stopped=True, hide_names=False, reason="Our own call.")
+"""
+
+HEALTH = """
+from urgent.officials.models import ContactPoint
+points = ContactPoint.objects.filter(value={email!r})
+print(",".join(sorted(points.values_list("health", flat=True))))
 """
 
 
@@ -157,6 +197,19 @@ def test_an_office_and_two_sections_work_as_one_network(tmp_path: Path) -> None:
             timeout=60,
         )
 
+        # B's own bounces find an official's address dead: B tells the office, whose staff
+        # see the report (the address stays working there: one section alone); C, which
+        # has the same case, is warned on that contact point.
+        email, reported = shell(b, BOUNCE_AND_REPORT.format(origin=office.base)).split("|")
+        assert reported == "1"
+        _page_shows(office, office_staff, "/staff/federation/", "reported dead by Section B", 60)
+        assert shell(office, HEALTH.format(email=email)) == "ok"
+        _page_shows(c, c_staff, c_page, 'id="network-warnings"', timeout=60)
+        assert email in c_staff.get(f"{c.base}{c_page}").text
+
+        # C's staff stop their own copy; then the office stops the case.
+        shell(c, OWN_STOP.format(origin=office.base))
+
         # The stop switch stops both copies, and holds their letters, within 60 seconds.
         shell(office, ORIGIN_DO.format(pk=pk, call=STOP))
         started = time.monotonic()  # the stop has committed at the office
@@ -167,6 +220,14 @@ def test_an_office_and_two_sections_work_as_one_network(tmp_path: Path) -> None:
         for section in (b, c):
             assert shell(section, COPY_STOPPED.format(origin=office.base)) == "True True"
         print(f"stop switch reached both sections in {elapsed:.1f} s")
+
+        # The office resumes: B's copy, stopped by the office's stop, resumes with it; C's,
+        # stopped by its own staff, stays stopped, and C's staff are told the office resumed.
+        shell(office, ORIGIN_DO.format(pk=pk, call=RESUME))
+        _page_shows(b, b_staff, b_page, 'id="resumed-with-origin"', timeout=60)
+        _page_shows(c, c_staff, c_page, 'id="origin-resumed-copy-stopped"', timeout=60)
+        assert shell(b, COPY_STOPPED.format(origin=office.base)) == "False False"
+        assert shell(c, COPY_STOPPED.format(origin=office.base)) == "True True"
 
         # The outcome reaches both sections too.
         shell(office, ORIGIN_DO.format(pk=pk, call=CLOSE))

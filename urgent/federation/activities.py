@@ -79,3 +79,13 @@ def case_delete_build(*, object_id: str) -> dict[str, Any]:
 def counts_build(*, to: str, target: str, counts: dict[str, Any]) -> dict[str, Any]:
     """A follower's aggregates for one case of the instance it follows (`target`)."""
     return {**_activity("Add", {"type": "Counts", **counts}, to=[to]), "target": target}
+
+
+def flag_build(*, to: str, contact: dict[str, Any], target: str | None = None) -> dict[str, Any]:
+    """A contact point reported dead (or working again), to one instance: a section's
+    report to the origin (`target` is the origin's urgent action), or the origin's warning
+    to another follower (`contact` carries `reports`)."""
+    payload = _activity("Flag", {"type": "ContactPoint", **contact}, to=[to])
+    if target is not None:
+        payload["target"] = target
+    return payload

@@ -69,6 +69,7 @@ def _detail(
         ],
         "can_edit": role_can(request.user, EDIT),
         "dead": selectors.incoming_dead_contacts(incoming=incoming),
+        "warnings": selectors.incoming_network_warnings(incoming=incoming),
     }
     return render(request, "federation/staff_incoming.html", context)
 

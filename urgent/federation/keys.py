@@ -95,7 +95,7 @@ def keys_dir() -> Path:
 
 
 @contextmanager
-def _locked(directory: Path) -> Iterator[None]:
+def locked(directory: Path) -> Iterator[None]:
     with (directory / ".lock").open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -137,7 +137,7 @@ def keys_all() -> list[LocalKey]:
     keys = _listed(directory)
     if keys:
         return keys
-    with _locked(directory):
+    with locked(directory):
         return _listed(directory) or [_write(directory)]
 
 
@@ -172,7 +172,7 @@ def key_rotate() -> tuple[LocalKey, LocalKey]:
     """Make a new current key; returns (the key it replaces, the new key)."""
     directory = keys_dir()
     old = key_current()
-    with _locked(directory):
+    with locked(directory):
         new = _write(directory)
     return old, new
 

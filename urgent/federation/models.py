@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from urgent.cases.models import Case
 from urgent.core.models import BaseModel
 from urgent.core.queue import QueueItem, status_constraint
+from urgent.officials.models import ContactPoint
 
 
 class Instance(BaseModel):
@@ -206,6 +207,13 @@ class IncomingCase(BaseModel):
     adopted_version = models.PositiveIntegerField(null=True, blank=True)
     adopted_payload = models.JSONField(null=True, blank=True)
     counts_sent_on = models.DateField(null=True, blank=True)
+    # The origin's stop stopped the copy (it was running): the origin's resume resumes it. A
+    # copy this instance's staff stopped themselves stays stopped until they resume it.
+    copy_stopped_by_origin = models.BooleanField(default=False)
+    origin_resumed_at = models.DateTimeField(_("resumed by the origin"), null=True, blank=True)
+    copy_resumed = models.BooleanField(
+        default=False, help_text=_("The copy resumed with the origin's resume.")
+    )
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -271,3 +279,97 @@ class SectionCounts(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instance} {self.case_id} {self.date}"
+
+
+class ContactPointReport(BaseModel):
+    """A contact point of an official reported dead across the network, by the origin's
+    official id (`<origin>/federation/officials/<uuid>`), kind and value.
+
+    `sent`: this instance (a section) told the origin `instance` that its own bounces say
+    the address is dead (`health` is what it said last). `received`: the section `instance`
+    told this instance (the origin); `contact_point` is ours. `relayed`: the origin
+    `instance` warned this instance that `reports` sections report the address dead.
+    """
+
+    class Role(models.TextChoices):
+        SENT = "sent", _("Reported to its origin")
+        RECEIVED = "received", _("Reported by a section")
+        RELAYED = "relayed", _("Relayed by the origin")
+
+    class Health(models.TextChoices):
+        DEAD = "dead", _("Dead")
+        OK = "ok", _("Working")
+
+    role = models.CharField(max_length=10, choices=Role.choices)
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="reports")
+    official_id = models.URLField(max_length=500)
+    kind = models.CharField(max_length=10)
+    value = models.CharField(max_length=1000)
+    health = models.CharField(max_length=10, choices=Health.choices, default=Health.DEAD)
+    reports = models.PositiveIntegerField(default=1)
+    contact_point = models.ForeignKey(
+        ContactPoint,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "instance", "official_id", "kind", "value"],
+                name="contact_point_report_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["sent", "received", "relayed"])
+                & models.Q(health__in=["dead", "ok"]),
+                name="contact_point_report_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.kind} {self.value} ({self.instance})"
+
+
+class NewsFollower(BaseModel):
+    """A fediverse account (Mastodon, ...) following the public news actor, which posts
+    each newly published case. Nothing but its addresses is kept."""
+
+    actor_url = models.URLField(max_length=500, unique=True)
+    inbox_url = models.URLField(max_length=500)
+    shared_inbox_url = models.URLField(max_length=500, blank=True)
+    follow_id = models.URLField(max_length=500)
+
+    class Meta:
+        ordering = ["actor_url"]
+
+    def __str__(self) -> str:
+        return self.actor_url
+
+    @property
+    def delivery_inbox(self) -> str:
+        return self.shared_inbox_url or self.inbox_url
+
+
+class NewsDelivery(QueueItem):
+    """One activity of the news actor to one inbox (a server's shared inbox when it has
+    one: one post per server, however many of its accounts follow)."""
+
+    inbox_url = models.URLField(max_length=500)
+    payload = models.JSONField()
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "news deliveries"
+        constraints = [status_constraint("federation_news_delivery_status_known")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.payload.get('type')} → {self.inbox_url} ({self.status})"

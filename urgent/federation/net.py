@@ -180,6 +180,15 @@ def http_signed(
         key_id=key.key_id,
         private_key=key.private_key,
     )
+    return http_request(method=method, url=url, body=body, headers=headers, max_bytes=max_bytes)
+
+
+def http_request(
+    *, method: str, url: str, body: bytes | None, headers: dict[str, str], max_bytes: int
+) -> Response:
+    """Send one request as it is (signed by the caller) and read the answer, within the
+    network rules above."""
+    url_check(url)
     try:
         response = _POOLS.request(
             method,

@@ -288,8 +288,38 @@ class AddIn(_Activity):
     target: Url
 
 
+class ContactPointFlagIn(Strict):
+    """A contact point said to be dead (or working again): the origin's official, the kind
+    and the address. `reports` only in the origin's warning to its other followers."""
+
+    type: Literal["ContactPoint"]
+    official: Url
+    kind: Literal["email", "fax"]
+    value: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+    health: Literal["dead", "ok"]
+    reports: Annotated[int, Field(ge=0, le=10_000)] | None = None
+
+
+class FlagIn(_Activity):
+    """A section reports a contact point of the origin's case (`target`) dead, or the origin
+    warns its other followers that sections did."""
+
+    type: Literal["Flag"]
+    object: ContactPointFlagIn
+    target: Url | None = None
+
+
 ActivityIn = Annotated[
-    FollowIn | AcceptIn | RejectIn | UndoIn | CreateIn | UpdateIn | AnnounceIn | DeleteIn | AddIn,
+    FollowIn
+    | AcceptIn
+    | RejectIn
+    | UndoIn
+    | CreateIn
+    | UpdateIn
+    | AnnounceIn
+    | DeleteIn
+    | AddIn
+    | FlagIn,
     Field(discriminator="type"),
 ]
 ACTIVITY_TYPES = (
@@ -302,6 +332,7 @@ ACTIVITY_TYPES = (
     "Announce",
     "Delete",
     "Add",
+    "Flag",
 )
 _ACTIVITY = TypeAdapter(ActivityIn)
 _ACTOR = TypeAdapter(ActorIn)

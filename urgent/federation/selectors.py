@@ -18,6 +18,7 @@ from urgent.core.queue import Status
 from urgent.federation import vocab
 from urgent.federation.models import (
     Activity,
+    ContactPointReport,
     Delivery,
     IncomingCase,
     Instance,
@@ -25,7 +26,7 @@ from urgent.federation.models import (
     RefusedActivity,
     SectionCounts,
 )
-from urgent.officials.models import ContactPoint
+from urgent.officials.models import ContactPoint, Official
 
 OUTBOX_PAGE_SIZE = 20
 
@@ -427,3 +428,172 @@ def cases_health_changed() -> list[Case]:
         dead_now[case_id].add((kind, value))
     ids = [pk for pk, payload in latest.items() if dead_contacts(payload["object"]) != dead_now[pk]]
     return list(Case.objects.filter(pk__in=ids))
+
+
+# Contact points reported dead across the network (docs/federation.md, "Dead contact points").
+
+REPORTED_KINDS = ("email", "fax")
+
+
+def origin_contact_points(action: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """(kind, value) → the origin's official id, for every email and fax of an urgent action."""
+    return {
+        (point["kind"], point["value"]): target["official"]["id"]
+        for target in action.get("targets", [])
+        for point in target.get("contactPoints", [])
+        if point.get("kind") in REPORTED_KINDS
+    }
+
+
+@dataclass(frozen=True)
+class ReportDue:
+    incoming: IncomingCase
+    official_id: str
+    kind: str
+    value: str
+    health: str  # what to tell the origin: "dead", or "ok" (working again)
+
+
+def contact_reports_due() -> list[ReportDue]:
+    """Contact points that came from an origin, which an adopted copy here writes to, whose
+    state here (our own bounces) differs from what we last told the origin: dead or suspect
+    and not reported, or reported and working again. One per origin and contact point."""
+    sent = {
+        (r.instance_id, r.official_id, r.kind, r.value): r.health
+        for r in ContactPointReport.objects.filter(role=ContactPointReport.Role.SENT)
+    }
+    bad = (ContactPoint.Health.DEAD, ContactPoint.Health.SUSPECT)
+    due: dict[tuple[int, str, str, str], ReportDue] = {}
+    copies = IncomingCase.objects.filter(
+        case__isnull=False, withdrawn=False, instance__following_state=Instance.Follow.ACCEPTED
+    ).select_related("instance")
+    for incoming in copies:
+        points = origin_contact_points(incoming.payload)
+        if not points or incoming.case_id is None:
+            continue
+        local = ContactPoint.objects.filter(
+            official__case_targets__case_id=incoming.case_id,
+            kind__in=REPORTED_KINDS,
+            value__in=[value for _kind, value in points],
+        ).values_list("kind", "value", "health")
+        for kind, value, health in local:
+            official_id = points.get((kind, value))
+            if official_id is None:
+                continue
+            key = (incoming.instance_id, official_id, kind, value)
+            told = sent.get(key)
+            if health in bad and told != "dead":
+                due[key] = ReportDue(incoming, official_id, kind, value, "dead")
+            elif health not in bad and told == "dead":
+                due[key] = ReportDue(incoming, official_id, kind, value, "ok")
+    return list(due.values())
+
+
+def official_of_ours(*, official_id: str) -> Official | None:
+    """The official of ours an id names (`<base>/federation/officials/<uuid>`)."""
+    prefix = f"{vocab.base_url()}/federation/officials/"
+    if not official_id.startswith(prefix):
+        return None
+    try:
+        uuid = UUID(official_id.removeprefix(prefix))
+    except ValueError:
+        return None
+    return Official.objects.filter(uuid=uuid).first()
+
+
+def contact_point_of_case(
+    *, case_id: int, official: Official, kind: str, value: str
+) -> ContactPoint | None:
+    """The contact point of an official our case writes to, by kind and address."""
+    return ContactPoint.objects.filter(
+        official=official, official__case_targets__case_id=case_id, kind=kind, value=value
+    ).first()
+
+
+def contact_reporters(*, contact_point: ContactPoint) -> int:
+    """How many instances report the contact point dead (each counted once)."""
+    return (
+        ContactPointReport.objects.filter(
+            role=ContactPointReport.Role.RECEIVED,
+            contact_point=contact_point,
+            health=ContactPointReport.Health.DEAD,
+        )
+        .values("instance")
+        .distinct()
+        .count()
+    )
+
+
+def report_relay_instances(*, official: Official, reporter: Instance) -> list[Instance]:
+    """The other followers that were sent a case writing to this official."""
+    cases = CaseTarget.objects.filter(official=official).values("case_id")
+    return list(
+        Instance.objects.filter(
+            follower_state=Instance.Follow.ACCEPTED, deliveries__activity__case_id__in=cases
+        )
+        .exclude(pk=reporter.pk)
+        .distinct()
+    )
+
+
+def contact_reports_received() -> list[ContactPointReport]:
+    """Our contact points that sections report dead, for staff to check."""
+    return list(
+        ContactPointReport.objects.filter(
+            role=ContactPointReport.Role.RECEIVED, health=ContactPointReport.Health.DEAD
+        )
+        .select_related("instance", "contact_point__official")
+        .order_by("contact_point_id", "created_at", "id")
+    )
+
+
+def incoming_has_contact(*, instance: Instance, official_id: str, kind: str, value: str) -> bool:
+    """Whether an urgent action this instance received from `instance` has the contact point."""
+    payloads = IncomingCase.objects.filter(instance=instance).values_list("payload", flat=True)
+    return any(
+        origin_contact_points(payload).get((kind, value)) == official_id
+        for payload in payloads.iterator()
+    )
+
+
+@dataclass(frozen=True)
+class NetworkWarning:
+    official: str
+    kind: str
+    value: str
+    reports: int
+    in_copy: bool  # the adopted copy writes to the same address
+
+
+def incoming_network_warnings(*, incoming: IncomingCase) -> list[NetworkWarning]:
+    """Contact points of this case that sections reported dead to the origin (the origin's
+    warning), and whether this instance's copy writes to them."""
+    points = origin_contact_points(incoming.payload)
+    if not points:
+        return []
+    names = {
+        target["official"]["id"]: " ".join(
+            filter(None, [target["official"].get("name"), target["official"].get("title")])
+        )
+        for target in incoming.payload.get("targets", [])
+    }
+    rows = ContactPointReport.objects.filter(
+        role=ContactPointReport.Role.RELAYED,
+        instance_id=incoming.instance_id,
+        health=ContactPointReport.Health.DEAD,
+        value__in=[value for _kind, value in points],
+    )
+    found = [r for r in rows if points.get((r.kind, r.value)) == r.official_id]
+    used: set[tuple[str, str]] = set()
+    if incoming.case is not None and found:
+        used = set(
+            ContactPoint.objects.filter(
+                official__case_targets__case=incoming.case, value__in=[r.value for r in found]
+            ).values_list("kind", "value")
+        )
+    return [
+        NetworkWarning(
+            names.get(r.official_id, ""), r.kind, r.value, r.reports, (r.kind, r.value) in used
+        )
+        for r in found
+    ]

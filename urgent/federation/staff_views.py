@@ -41,6 +41,7 @@ def _home(request: HttpRequest, form: AddressForm, *, status: int = 200) -> Http
         "following": selectors.instances_following(),
         "followers": selectors.instances_followers(),
         "expired": selectors.instances_expired(),
+        "contact_reports": selectors.contact_reports_received(),
         "delivery_counts": selectors.delivery_counts(),
         "can_follow": role_can(request.user, PUBLISH),
     }

@@ -14,7 +14,9 @@ from django.utils import timezone
 from urgent.core.sweeps import sweep_every
 from urgent.federation.delivery import deliveries_due, deliveries_held, deliveries_reclaim
 from urgent.federation.models import RefusedActivity
+from urgent.federation.news.delivery import news_deliveries_due, news_deliveries_reclaim
 from urgent.federation.services.counts import counts_report_all
+from urgent.federation.services.health import contact_reports_send
 from urgent.federation.services.publishing import case_events_publish, cases_health_publish
 from urgent.federation.tasks import deliveries_drain
 
@@ -31,19 +33,22 @@ def case_events_sweep() -> None:
 
 def deliveries_sweep() -> None:
     now = timezone.now()
-    reclaimed = deliveries_reclaim(now=now)
+    reclaimed = deliveries_reclaim(now=now) + news_deliveries_reclaim(now=now)
     if reclaimed:
         logger.warning(
             "federation: %s deliveries back in the queue after a lease ran out", reclaimed
         )
-    if deliveries_due() and not deliveries_held(now=now):
+    due = deliveries_due() or news_deliveries_due()
+    if due and not deliveries_held(now=now):
         deliveries_drain.enqueue()
 
 
 @sweep_every(60)
 def health_sweep() -> None:
-    """A dead contact point goes to the followers of every case that uses it."""
+    """A dead contact point goes to the followers of every case that uses it; one our own
+    bounces found dead goes to the origin of the case it came from."""
     cases_health_publish()
+    contact_reports_send()
 
 
 @sweep_every(600)

@@ -15,6 +15,13 @@ urlpatterns = [
         name="federation_activity",
     ),
     path("federation/cases/<uuid:case_uuid>", views.case_object_view, name="federation_case"),
+    path("federation/news", views.news_actor_view, name="federation_news"),
+    path("federation/news/inbox", views.news_inbox_view, name="federation_news_inbox"),
+    path(
+        "federation/news/<str:name>",
+        views.news_collection_view,
+        name="federation_news_collection",
+    ),
     path(".well-known/webfinger", views.webfinger_view, name="federation_webfinger"),
     path(".well-known/urgent", views.well_known_view, name="federation_well_known"),
     path(".well-known/nodeinfo", views.nodeinfo_index_view, name="federation_nodeinfo_index"),

@@ -17,6 +17,8 @@ from urgent.core.ratelimit import ratelimit_hit, ratelimit_key
 from urgent.federation import actor, selectors, services, vocab
 from urgent.federation.errors import Refusal
 from urgent.federation.inbox import Claims, inbox_read
+from urgent.federation.news.actor import news_document, news_url, news_webfinger
+from urgent.federation.news.inbox import news_activity_receive, news_inbox_read
 from urgent.federation.serialise import urgent_action_from_case
 
 # Requests to the inbox per sending address per minute.
@@ -50,7 +52,7 @@ def webfinger_view(request: HttpRequest) -> HttpResponse:
     resource = request.GET.get("resource", "")
     if not resource:
         return _error(400, "resource_required", "Ask for ?resource=acct:urgent@<host>.")
-    document = actor.webfinger(resource)
+    document = actor.webfinger(resource) or news_webfinger(resource)
     if document is None:
         return _error(404, "not_found", f"No such resource here: {resource[:200]}")
     response = _json(document, content_type="application/jrd+json")
@@ -161,3 +163,42 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         status=202,
         content_type="application/json",
     )
+
+
+@require_GET
+def news_actor_view(request: HttpRequest) -> HttpResponse:
+    """The news actor, followable from the fediverse as acct:cases@<host>."""
+    return _json(news_document())
+
+
+@require_GET
+def news_collection_view(request: HttpRequest, name: str) -> HttpResponse:
+    """Its outbox and followers: counted, not listed (who follows is nobody's business)."""
+    return _json(
+        {
+            "@context": vocab.AS_CONTEXT,
+            "id": f"{news_url()}/{name}",
+            "type": "OrderedCollection",
+            "totalItems": 0,
+            "orderedItems": [],
+        }
+    )
+
+
+@csrf_exempt
+def news_inbox_view(request: HttpRequest) -> HttpResponse:
+    """A Follow or its Undo from a fediverse account, signed draft-cavage; 202 when taken."""
+    if request.method != "POST":
+        response = _error(405, "method_not_allowed", "The inbox only takes POST.")
+        response["Allow"] = "POST"
+        return response
+    address = client_address(request)
+    try:
+        if not ratelimit_hit(
+            key=ratelimit_key("fed-news", address), limit=INBOX_PER_MINUTE, window_seconds=60
+        ):
+            raise Refusal(429, "rate_limited", "Too many requests; wait a minute.")
+        done = news_activity_receive(received=news_inbox_read(request))
+    except Refusal as refusal:
+        return _error(refusal.status, refusal.code, refusal.message)
+    return _json({"status": done}, status=202, content_type="application/json")

@@ -54,7 +54,7 @@ _PLAIN = (
 _CLASSES = (
     "UrgentAction PersonAtRisk Target Official ContactPoint Outcome FurtherInformation Counts"
 )
-_INTEGERS = "version number actions lettersDelivered repliesReceived supportersReached"
+_INTEGERS = "version number actions lettersDelivered repliesReceived supportersReached reports"
 
 CONTEXT: dict[str, Any] = {
     "@context": {

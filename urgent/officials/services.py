@@ -70,6 +70,23 @@ def _health_after_bounce(point: ContactPoint, *, trusted: bool) -> str:
     return H.DEAD if trusted else H.SUSPECT
 
 
+def contact_point_reported_dead(*, contact_point_id: int, reason: str) -> ContactPoint:
+    """Other organisations report the contact point dead (their own bounces). Their word is
+    not ours: it becomes *suspect* for staff to confirm dead or working, never dead, and
+    staff are told. A point already suspect or dead is left as it is."""
+    with transaction.atomic():
+        point = ContactPoint.objects.select_for_update().get(pk=contact_point_id)
+        if point.health not in (H.OK, H.BOUNCING):
+            return point
+        point.health = H.SUSPECT
+        point.save(update_fields=["health", "updated_at"])
+        point_id = point.pk
+        transaction.on_commit(
+            lambda: contact_point_flag_to_staff(contact_point_id=point_id, reason=reason)
+        )
+    return point
+
+
 def contact_point_health_reset(*, contact_point_id: int) -> None:
     """Staff found the address works again (or corrected it): start counting afresh."""
     ContactPoint.objects.filter(pk=contact_point_id).update(

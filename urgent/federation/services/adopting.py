@@ -90,14 +90,60 @@ def copy_stop(*, incoming: IncomingCase) -> bool:
     }
     queue_hold_set(key=case_hold_key(case), reason=reason)
     hide = bool(incoming.payload.get("namesHidden")) or case.hide_names
+    running = not case.actions_stopped
+    incoming.copy_stopped_by_origin = incoming.copy_stopped_by_origin or running
+    incoming.origin_resumed_at, incoming.copy_resumed = None, False
+    incoming.save(
+        update_fields=["copy_stopped_by_origin", "origin_resumed_at", "copy_resumed", "updated_at"]
+    )
     if case.actions_stopped and case.hide_names == hide:
         return False
     case_stop_switch(case=case, actor=None, stopped=True, hide_names=hide, reason=reason)
     return True
 
 
+def copy_resume(*, incoming: IncomingCase) -> bool:
+    """The origin resumed action. A copy its stop stopped resumes with it (the hold is
+    lifted, letters leave again); a copy this instance's staff stopped stays stopped. Staff
+    read which on the incoming case's page and in the audit log. Names hidden stay hidden:
+    showing them again is staff's decision."""
+    case = incoming.case
+    incoming.origin_resumed_at = timezone.now()
+    incoming.copy_resumed = bool(
+        case is not None and case.actions_stopped and incoming.copy_stopped_by_origin
+    )
+    incoming.copy_stopped_by_origin = False
+    incoming.save(
+        update_fields=["copy_stopped_by_origin", "origin_resumed_at", "copy_resumed", "updated_at"]
+    )
+    if case is None:
+        return False
+    values = {"origin": incoming.instance.name, "reference": incoming.reference}
+    if incoming.copy_resumed:
+        reason = (
+            _(
+                "%(origin)s, which issued %(reference)s, resumed action on it; this copy, stopped "
+                "by its stop, resumed too."
+            )
+            % values
+        )
+        case_stop_switch(
+            case=case, actor=None, stopped=False, hide_names=case.hide_names, reason=reason
+        )
+        queue_hold_lift(key=case_hold_key(case))
+    audit_record(
+        actor=None,
+        action="federation.origin_resumed",
+        obj=case,
+        after={**values, "version": incoming.version, "copy_resumed": incoming.copy_resumed},
+    )
+    return incoming.copy_resumed
+
+
 def copy_resumed_lift(*, case: Case) -> bool:
-    """Staff resumed their copy: the letters the origin's stop held may leave again."""
+    """The copy resumed (by its staff, or with the origin): the letters the origin's stop
+    held may leave again, and a later resume by the origin is not theirs to undo."""
+    IncomingCase.objects.filter(case=case).update(copy_stopped_by_origin=False)
     return queue_hold_lift(key=case_hold_key(case))
 
 
@@ -133,6 +179,8 @@ def incoming_case_receive(*, instance: Instance, action: dict[str, Any]) -> Inco
     _notices_record(incoming, action)
     if incoming.stopped and not was_stopped:
         copy_stop(incoming=incoming)
+    elif was_stopped and not incoming.stopped:
+        copy_resume(incoming=incoming)
     return incoming
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from urgent.core.audit import audit_record
 from urgent.core.errors import ApplicationError, Forbidden
@@ -27,20 +28,22 @@ User = AbstractBaseUser | AnonymousUser | None
 
 def _require(user: User) -> None:
     if user is None or not role_can(user, PUBLISH):
-        raise Forbidden("Only a coordinator may follow instances or answer their requests.")
+        raise Forbidden(_("Only a coordinator may follow instances or answer their requests."))
 
 
 def instance_follow(*, actor_url: str, fingerprint: str, user: User) -> Instance:
     """Follow the instance at `actor_url`, pinning the key staff saw (`fingerprint`)."""
     _require(user)
     if actor_url == keys.actor_url():
-        raise ApplicationError("That is this instance's own address.", code="self")
+        raise ApplicationError(_("That is this instance's own address."), code="self")
     remote = actor_fetch(actor_url)
     if remote.key.fingerprint != fingerprint:
         raise ApplicationError(
-            f"The key of {remote.name} changed since you looked it up; it is now "
-            f"{fingerprint_display(remote.key.fingerprint)}. Check it with them, then look "
-            "the instance up again.",
+            _(
+                "The key of %(name)s changed since you looked it up; it is now "
+                "%(fingerprint)s. Check it with them, then look the instance up again."
+            )
+            % {"name": remote.name, "fingerprint": fingerprint_display(remote.key.fingerprint)},
             code="key_changed",
         )
     return _follow_commit(remote, user)
@@ -52,13 +55,22 @@ def _follow_commit(remote: RemoteActor, user: User) -> Instance:
     current = instance_current_key(instance=instance)
     if current is not None and current.fingerprint != remote.key.fingerprint:
         raise ApplicationError(
-            f"{instance} has the key {fingerprint_display(current.fingerprint)} pinned here but "
-            f"now shows {fingerprint_display(remote.key.fingerprint)}. Accept the new key on its "
-            "page first.",
+            _(
+                "%(instance)s has the key %(pinned)s pinned here but now shows %(shown)s. "
+                "Accept the new key on its page first."
+            )
+            % {
+                "instance": instance,
+                "pinned": fingerprint_display(current.fingerprint),
+                "shown": fingerprint_display(remote.key.fingerprint),
+            },
             code="key_changed",
         )
     if instance.following_state == Instance.Follow.ACCEPTED:
-        raise ApplicationError(f"This instance already follows {instance}.", code="following")
+        raise ApplicationError(
+            _("This instance already follows %(instance)s.") % {"instance": instance},
+            code="following",
+        )
     key_pin(instance, remote.key)
     payload = activities.follow_build(actor_url=instance.actor_url)
     instance.following_state = Instance.Follow.PENDING
@@ -82,7 +94,7 @@ def _follow_payload(activity_id: str) -> dict[str, Any]:
     row = Activity.objects.filter(activity_id=activity_id).values_list("payload", flat=True)
     payload = row.first()
     if not isinstance(payload, dict):
-        raise ApplicationError("The follow request is no longer on record.", code="no_request")
+        raise ApplicationError(_("The follow request is no longer on record."), code="no_request")
     return payload
 
 
@@ -114,7 +126,10 @@ def follow_request_accept(*, instance: Instance, user: User) -> Instance:
     _require(user)
     instance = _locked(instance)
     if instance.follower_state != Instance.Follow.PENDING:
-        raise ApplicationError(f"No follow request from {instance} is waiting.", code="no_request")
+        raise ApplicationError(
+            _("No follow request from %(instance)s is waiting.") % {"instance": instance},
+            code="no_request",
+        )
     follow = _follow_payload(instance.follow_in_id)
     return _follow_state_set(
         instance,
@@ -132,7 +147,10 @@ def follow_request_reject(*, instance: Instance, user: User) -> Instance:
     _require(user)
     instance = _locked(instance)
     if instance.follower_state not in _LIVE:
-        raise ApplicationError(f"{instance} neither follows nor asked to.", code="no_request")
+        raise ApplicationError(
+            _("%(instance)s neither follows this instance nor asked to.") % {"instance": instance},
+            code="no_request",
+        )
     follow = _follow_payload(instance.follow_in_id)
     return _follow_state_set(
         instance,
@@ -149,7 +167,10 @@ def instance_unfollow(*, instance: Instance, user: User) -> Instance:
     _require(user)
     instance = _locked(instance)
     if instance.following_state not in _LIVE:
-        raise ApplicationError(f"This instance does not follow {instance}.", code="not_following")
+        raise ApplicationError(
+            _("This instance does not follow %(instance)s.") % {"instance": instance},
+            code="not_following",
+        )
     follow = _follow_payload(instance.follow_out_id)
     return _follow_state_set(
         instance,
@@ -167,15 +188,15 @@ def instance_key_pin(*, instance: Instance, fingerprint: str, user: User) -> Ins
     remote = actor_fetch(instance.actor_url)
     if remote.key.fingerprint != fingerprint:
         raise ApplicationError(
-            f"{instance} now shows the key {fingerprint_display(remote.key.fingerprint)}, not "
-            "the one you checked. Check it again.",
+            _("%(instance)s now shows the key %(shown)s, not the one you checked. Check it again.")
+            % {"instance": instance, "shown": fingerprint_display(remote.key.fingerprint)},
             code="key_changed",
         )
     with transaction.atomic():
         instance = instance_upsert(remote)
         before = fingerprint_pinned(instance)
         if before == fingerprint:
-            raise ApplicationError("This key is already the one pinned.", code="pinned")
+            raise ApplicationError(_("This key is already the one pinned."), code="pinned")
         # A key replaced by hand is not trusted for a moment longer: no grace period.
         key_pin(instance, remote.key)
         audit_record(

@@ -26,6 +26,7 @@ from urgent.federation.schemas import (
     ActorIn,
     AddIn,
     DeleteIn,
+    FlagIn,
     FollowIn,
     RejectIn,
     UndoIn,
@@ -33,6 +34,7 @@ from urgent.federation.schemas import (
 )
 from urgent.federation.services.adopting import incoming_case_receive, incoming_case_withdraw
 from urgent.federation.services.counts import counts_receive
+from urgent.federation.services.health import contact_flag_receive
 from urgent.federation.services.outbox import activity_send, payload_object_id
 from urgent.federation.services.pinning import fingerprint_pinned, instance_upsert, key_pin
 
@@ -140,6 +142,10 @@ def _on_add(instance: Instance, activity: AddIn, payload: dict[str, Any]) -> Non
     counts_receive(instance=instance, activity=activity)
 
 
+def _on_flag(instance: Instance, activity: FlagIn, payload: dict[str, Any]) -> None:
+    contact_flag_receive(instance=instance, activity=activity)
+
+
 _HANDLERS: dict[str, Callable[[Instance, Any, dict[str, Any]], None]] = {
     "Follow": _on_follow,
     "Accept": _on_answer,
@@ -150,6 +156,7 @@ _HANDLERS: dict[str, Callable[[Instance, Any, dict[str, Any]], None]] = {
     "Announce": _on_case,
     "Delete": _on_case,
     "Add": _on_add,
+    "Flag": _on_flag,
 }
 
 
