@@ -1,4 +1,5 @@
-"""On PostgreSQL a self-reported action costs three round trips to the database.
+"""On PostgreSQL a self-reported action costs three round trips to the database, each a
+statement prepared on the server once it has run a few times.
 
 The request goes through Django's WSGI handler as under gunicorn (request signals, health
 check of the kept connection, every middleware), outside any test transaction, and libpq's
@@ -24,6 +25,7 @@ from psycopg import pq
 
 from tests.actions.helpers import solved
 from urgent.actions.models import Action
+from urgent.core.postgresql.base import PREPARE_THRESHOLD
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("DATABASE_URL", "").split(":", 1)[0] not in {"postgres", "postgresql"},
@@ -85,25 +87,40 @@ def traced() -> Iterator[Path]:
                 pgconn.untrace()
 
 
-def _asked(trace: Path) -> list[str]:
-    """The messages that each wait for the server: a simple Query, or a Sync."""
-    lines = trace.read_text().splitlines()
-    return [
-        line for line in lines if line.startswith("F") and ("\tQuery\t" in line or "\tSync" in line)
-    ]
+def _round_trips(trace: Path) -> list[str]:
+    """What the connection sent, one entry per round trip: the messages up to each simple
+    Query, or each Sync of the extended protocol, where it waits for the server."""
+    trips, current = [], []
+    for line in trace.read_text().splitlines():
+        if not line.startswith("F"):
+            continue
+        current.append(line)
+        if "\tQuery\t" in line or line.endswith("\tSync"):
+            trips.append("\n".join(current))
+            current = []
+    return trips
 
 
 @pytest.mark.django_db(transaction=True)
-def test_recording_an_action_takes_three_round_trips(demo: None) -> None:
+def test_recording_an_action_takes_three_round_trips_of_prepared_statements(demo: None) -> None:
     app = WSGIHandler()
+    before = Action.objects.filter(case__slug="ua-101-26").count()
     assert _post(app).startswith("200")  # the thank-you page is rendered and kept
     with traced() as trace:
         assert _post(app).startswith("200")
-        asked = _asked(trace)
-    assert Action.objects.filter(case__slug="ua-101-26").count() >= 2
+        trips = _round_trips(trace)
     # The case's state, the client's rate-limit counter, the action with its officials;
     # no `SELECT 1` health check, no BEGIN or COMMIT of their own.
-    assert len(asked) == 3, "\n".join(asked)
-    assert "cases_case" in asked[0]
-    assert "core_ratelimitcounter" in asked[1]
-    assert "actions_action" in asked[2] and "actions_action_officials" in asked[2]
+    assert len(trips) == 3, "\n\n".join(trips)
+    assert "FROM cases_case" in trips[0]
+    assert "INSERT INTO core_ratelimitcounter" in trips[1]
+    assert '"actions_action"' in trips[2] and '"actions_action_officials"' in trips[2]
+    for _ in range(PREPARE_THRESHOLD):
+        assert _post(app).startswith("200")
+    with traced() as trace:
+        assert _post(app).startswith("200")
+        trips = _round_trips(trace)
+    # Prepared by now: each is bound to its statement on the server, nothing parsed again.
+    assert len(trips) == 3, "\n\n".join(trips)
+    assert all("\tBind\t" in trip and "\tParse\t" not in trip for trip in trips), trips
+    assert Action.objects.filter(case__slug="ua-101-26").count() == before + 3 + PREPARE_THRESHOLD

@@ -46,6 +46,13 @@ def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, Columns]:
     return sql, fields
 
 
+def hot_cursor() -> Any:
+    """A cursor for a statement run on every self-reported action: on PostgreSQL bound on
+    the server and prepared after a few runs (urgent/core/postgresql); elsewhere Django's."""
+    prepared = getattr(connection, "prepared_cursor", None)
+    return prepared() if prepared is not None else connection.cursor()
+
+
 def _row_values(obj: models.Model, fields: Columns) -> list[Any]:
     return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
 
@@ -102,7 +109,7 @@ def row_insert_linked(
     # Inside a caller's transaction a savepoint keeps it usable when the insert is refused
     # (a unique column); outside one, the statement is its own transaction.
     block = transaction.atomic() if connection.in_atomic_block else nullcontext()
-    with block, connection.cursor() as cursor:
+    with block, hot_cursor() as cursor:
         cursor.execute(sql, [*_row_values(obj, fields), list(ids)])
         row = cursor.fetchone()
     _row_saved(obj, row[0])
