@@ -13,6 +13,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -175,24 +177,32 @@ def intake(argv: list[str]) -> int:
             shutil.rmtree(scratch, ignore_errors=True)
     if outcome is None:
         return 1
-    result, stored, described = outcome
-    latencies, ok, other, elapsed, client_cpu = result
+    run, stored, described = outcome
+    ok, elapsed = run.ok, run.elapsed
     print(
         f"intake: {args.clients} clients, {elapsed:.1f} s, gunicorn {args.web_workers} workers x "
         f"{args.threads} threads, {described}"
     )
-    print(f"  {ok / elapsed:.0f} actions/s ({ok} responses 2xx, {other} other)")
+    print(f"  {ok / elapsed:.0f} actions/s ({ok} responses 2xx, {run.other} other)")
     print(
         "  latency ms: p50 {:.1f}  p95 {:.1f}  p99 {:.1f}  max {:.1f}".format(
-            *(1000 * _percentile(latencies, q) for q in (0.5, 0.95, 0.99, 1.0))
+            *(1000 * _percentile(run.latencies, q) for q in (0.5, 0.95, 0.99, 1.0))
         )
     )
-    print(f"  bench client: {100 * client_cpu / elapsed:.0f}% of one core (same machine)")
+    print(f"  bench client: {100 * run.client_cpu / elapsed:.0f}% of one core (same machine)")
+    if ok:
+        # CPU per action does not depend on what else the machine runs; the rate does.
+        web, base, client = (1000 * cpu / ok for cpu in (run.web_cpu, run.db_cpu, run.client_cpu))
+        print(
+            f"  CPU per action: web {web:.2f} ms, database {base:.2f} ms, bench client "
+            f"{client:.2f} ms: {(os.cpu_count() or 1) * 1000 / (web + base + client):.0f} "
+            f"actions/s would fill this machine's {os.cpu_count()} cores"
+        )
     print(
         f"  stored actions: {stored} "
         f"({'matches' if stored == ok else 'DOES NOT MATCH'} the 2xx count)"
     )
-    return 0 if stored == ok and other == 0 else 1
+    return 0 if stored == ok and run.other == 0 else 1
 
 
 def _measure(
@@ -202,7 +212,7 @@ def _measure(
     urgent: str,
     port: int,
     key: str,
-) -> tuple[tuple[list[float], int, int, float, float], int, str] | None:
+) -> tuple[_Run, int, str] | None:
     """Migrate, load the demo, serve, drive; the results, stored actions and the database."""
     from django.test import override_settings
 
@@ -239,7 +249,13 @@ def _measure(
     try:
         _wait_ready(port)
         baseline = database.count("actions_action")
-        result = _drive(port, args.clients, args.seconds, solutions)
+        result = _drive(
+            port,
+            args.clients,
+            args.seconds,
+            solutions,
+            cpu=lambda: _server_cpu(server.pid, database),
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -250,9 +266,14 @@ def _measure(
 
 
 def _drive(
-    port: int, clients: int, seconds: float, solutions: list[str]
-) -> tuple[list[float], int, int, float, float]:
-    """Latencies, 2xx and other responses, seconds, and the CPU seconds the clients used."""
+    port: int,
+    clients: int,
+    seconds: float,
+    solutions: list[str],
+    *,
+    cpu: Callable[[], tuple[float, float]],
+) -> _Run:
+    """Post the solutions from `clients` keep-alive connections for `seconds`."""
     lock = threading.Lock()
     pool = iter(solutions)
     latencies: list[float] = []
@@ -293,13 +314,63 @@ def _drive(
         thread.start()
     time.sleep(1)  # every client has its cookie
     cpu_before = time.process_time()
+    server_before = cpu()
     began = time.perf_counter()
     stop_at[0] = began + seconds
     start.set()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
-    return latencies, counts["ok"], counts["other"], elapsed, time.process_time() - cpu_before
+    server_after = cpu()
+    return _Run(
+        latencies=latencies,
+        ok=counts["ok"],
+        other=counts["other"],
+        elapsed=elapsed,
+        client_cpu=time.process_time() - cpu_before,
+        web_cpu=server_after[0] - server_before[0],
+        db_cpu=server_after[1] - server_before[1],
+    )
+
+
+@dataclass(frozen=True)
+class _Run:
+    latencies: list[float]
+    ok: int
+    other: int
+    elapsed: float
+    client_cpu: float  # CPU seconds of the bench's own clients
+    web_cpu: float  # of `urgent serve` and its gunicorn processes
+    db_cpu: float  # of the PostgreSQL backends serving the scratch database (0 on SQLite)
+
+
+def _server_cpu(server: int, database: ScratchDatabase) -> tuple[float, float]:
+    """CPU seconds used so far by the server process and its descendants (gunicorn and its
+    workers), and by the PostgreSQL backends on the scratch database; from /proc (Linux,
+    every process on this machine)."""
+    parents: dict[int, int] = {}
+    seconds: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended
+        pid = int(stat.parent.name)
+        # After the name: state, ppid, ..., utime (the 12th field), stime (the 13th).
+        parents[pid] = int(fields[1])
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / _TICKS
+    web = set()
+    for pid in parents:
+        ancestor = pid
+        while ancestor > 1 and ancestor != server:
+            ancestor = parents.get(ancestor, 0)
+        if ancestor == server:
+            web.add(pid)
+    backends = set(database.backend_pids())
+    return sum(seconds[p] for p in web), sum(seconds.get(p, 0.0) for p in backends)
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _csrf(conn: http.client.HTTPConnection, port: int) -> tuple[str, dict[str, str]]:

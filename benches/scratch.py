@@ -84,6 +84,20 @@ class ScratchDatabase:
             db.close()
         return int(row[0]) if row else 0
 
+    def backend_pids(self) -> list[int]:
+        """Process ids of the PostgreSQL backends connected to the scratch database."""
+        if not self.url:
+            return []
+        db = self.connect()
+        try:
+            rows = db.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                (self.name,),
+            ).fetchall()
+        finally:
+            db.close()
+        return [int(row[0]) for row in rows]
+
     def drop(self) -> None:
         if self.url:
             import psycopg

@@ -132,6 +132,9 @@ def database(data: Path) -> dict[str, Any]:
         return _sqlite(config["NAME"])
     if not config.get("NAME"):
         raise ConfigError("DATABASE_URL: the URL names no database (add /name at the end)")
+    # Django's backend, with a health check that reads the socket instead of asking the
+    # server `SELECT 1` on every request (urgent/core/postgresql).
+    config["ENGINE"] = "urgent.core.postgresql"
     config.setdefault("CONN_MAX_AGE", 60)
     config["CONN_HEALTH_CHECKS"] = True
     return config

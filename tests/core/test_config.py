@@ -53,7 +53,7 @@ def test_database_and_mail_urls_are_read(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
     monkeypatch.setenv("DATABASE_URL", "postgres://app:secret@db.example.org:6543/urgent")
     config = env.database(tmp_path)
-    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["ENGINE"] == "urgent.core.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.example.org", 6543, "urgent")
 
     # An SQLite file named by URL gets the same engine and settings as the default one.

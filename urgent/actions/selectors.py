@@ -7,7 +7,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import Case as DbCase
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from urgent.actions.letters import FRAMES, LetterSource
 from urgent.actions.models import Action, LetterDelivery, OfficialReply, PendingLetter
 from urgent.cases.models import Case, CaseTarget
+from urgent.core.db import hot_cursor
 from urgent.officials.models import ContactPoint, Official
 from urgent.supporters.models import Supporter
 from urgent.supporters.selectors import iso
@@ -71,7 +71,7 @@ class CaseState:
 def case_state(*, slug: str) -> CaseState | None:
     """One plain query: this runs on every self-reported action, so no ORM machinery."""
     case_table, target_table = Case._meta.db_table, CaseTarget._meta.db_table
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(
             f"SELECT c.id, c.reference, c.status, c.deadline, c.actions_stopped, t.official_id "  # noqa: S608
             f"FROM {case_table} c LEFT JOIN {target_table} t ON t.case_id = c.id "

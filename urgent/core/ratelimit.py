@@ -9,8 +9,7 @@ from __future__ import annotations
 import hashlib
 import time
 
-from django.db import connection
-
+from urgent.core.db import hot_cursor
 from urgent.core.models import RateLimitCounter
 
 _TABLE = RateLimitCounter._meta.db_table
@@ -25,7 +24,7 @@ def ratelimit_key(*parts: str) -> str:
 def ratelimit_hit(*, key: str, limit: int, window_seconds: int) -> bool:
     """Count one hit; True while the key is within `limit` hits in the current window."""
     window = int(time.time()) // window_seconds * window_seconds
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {_TABLE} (key, window_start, count) VALUES (%s, %s, 1) "  # noqa: S608
             "ON CONFLICT (key, window_start) DO UPDATE SET count = "
