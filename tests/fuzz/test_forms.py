@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from tests.fuzz.strategies import address, nasty_text
 from urgent.supporters.links import supporter_token
 from urgent.supporters.models import Supporter
+from urgent.supporters.selectors import supporters_by_email
 
 pytestmark = pytest.mark.django_db
 
@@ -83,8 +84,8 @@ def test_letter_form_never_errors(demo: None, client: Client, **data: Any) -> No
     new_cases=field,
 )
 def test_preferences_form_never_errors(demo: None, client: Client, token: str, **data: Any) -> None:
-    supporter, _ = Supporter.objects.get_or_create(
-        email="fuzz@example.org", defaults={"status": Supporter.Status.ACTIVE, "name": "Fuzz"}
+    supporter = supporters_by_email("fuzz@example.org").first() or Supporter.objects.create(
+        email="fuzz@example.org", status=Supporter.Status.ACTIVE, name="Fuzz"
     )
     if token == "valid":
         token = supporter_token(supporter_uuid=supporter.uuid, purpose="preferences")

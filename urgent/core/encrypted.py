@@ -69,6 +69,9 @@ class EncryptedJSONField(EncryptedField):
     """A JSON document (a dict or list) sealed at rest as one value."""
 
     description = "JSON sealed with the data key"
+    # For django-stubs: the attribute holds a JSON document, not the text of a TextField.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         text = super().from_db_value(value, expression, connection)
