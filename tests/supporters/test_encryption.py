@@ -237,3 +237,38 @@ def test_staff_find_a_supporter_by_exact_address_or_part_of_a_name(
     assert f"/admin/supporters/supporter/{wren.pk}/change/" not in page.content.decode()
     deliveries = admin.get("/admin/mailings/delivery/", {"q": EMAIL})
     assert deliveries.status_code == 200
+
+
+def test_staff_editing_a_supporter_must_give_a_real_address(
+    staff_client: Callable[..., Any],
+) -> None:
+    admin = staff_client("coordinator", username="head")
+    User.objects.filter(username="head").update(is_superuser=True)
+    wren = Supporter.objects.create(email=EMAIL, name=NAME, city=CITY, status="active")
+    url = f"/admin/supporters/supporter/{wren.pk}/change/"
+    form = {
+        "email": "not an address",
+        "name": NAME,
+        "city": CITY,
+        "country": "",
+        "language": "en",
+        "status": "active",
+        "frequency": "every",
+        "countries": "[]",
+        "channels": "[]",
+        "bounce_count": "0",
+        "consents-TOTAL_FORMS": "0",
+        "consents-INITIAL_FORMS": "0",
+        "subscriptions-TOTAL_FORMS": "0",
+        "subscriptions-INITIAL_FORMS": "0",
+    }
+    page = admin.post(url, form)
+    assert page.status_code == 200
+    assert "Enter a valid email address." in page.content.decode()
+    wren.refresh_from_db()
+    assert wren.email == EMAIL
+    page = admin.post(url, {**form, "email": "  Wren.New@Example.org "})
+    assert page.status_code == 302, page.content.decode()[:2000]
+    wren.refresh_from_db()
+    assert wren.email == "Wren.New@Example.org"
+    assert supporters_by_email("wren.new@example.org").get() == wren

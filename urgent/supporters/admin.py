@@ -1,8 +1,10 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from urgent.supporters.models import Consent, Subscription, Supporter
 from urgent.supporters.selectors import supporter_search
@@ -42,8 +44,38 @@ class SubscriptionInline(admin.TabularInline):
     fields = ["kind", "case", "source", "confirmed_at", "ended_at"]
 
 
+class SupporterAdminForm(forms.ModelForm):
+    """The sealed address is a text column: the form checks it is an address."""
+
+    email = forms.EmailField(label=_("email"), max_length=254, required=False)
+
+    class Meta:
+        model = Supporter
+        fields = [
+            "email",
+            "name",
+            "city",
+            "country",
+            "language",
+            "status",
+            "frequency",
+            "monthly_cap",
+            "countries",
+            "themes",
+            "channels",
+            "bounce_count",
+            "confirmed_at",
+            "erased_at",
+        ]
+
+    def clean_email(self) -> str | None:
+        # No address is NULL, not "": erased supporters keep none and the hash stays unset.
+        return self.cleaned_data["email"].strip() or None
+
+
 @admin.register(Supporter)
 class SupporterAdmin(SupporterSearchMixin, admin.ModelAdmin):
+    form = SupporterAdminForm
     list_display = ["email", "name", "country", "language", "status", "frequency"]
     # Sealed columns sort by their ciphertext: not offered.
     sortable_by = ["country", "language", "status", "frequency"]
