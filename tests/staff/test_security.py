@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.staff.test_auth import current_code
+from urgent.actions.models import PendingLetter
 from urgent.api.services import api_token_create
 from urgent.cases.models import Theme
 from urgent.core import cli
@@ -25,7 +26,8 @@ from urgent.core.models import AuditEntry
 from urgent.core.roles import roles_ensure
 from urgent.federation import keys
 from urgent.staff import services
-from urgent.supporters.models import Supporter
+from urgent.staff.admin_site import PERSONAL, admin_label, admin_snapshot
+from urgent.supporters.models import Confirmation, Supporter
 
 pytestmark = pytest.mark.django_db
 
@@ -274,3 +276,20 @@ def test_the_django_admin_audit_keeps_no_copy_of_a_supporters_personal_data(
     log = json.dumps(list(AuditEntry.objects.values("object_repr", "before", "after")))
     for personal in ["wren.example@example.net", "Wren Example", "Invented Town"]:
         assert personal not in log, personal
+
+
+def test_the_admin_audit_masks_every_field_sealed_at_rest() -> None:
+    letter = PendingLetter(
+        letter="Dear Minister, I write about a friend.",
+        signature="Ilse Marwick",
+        signer_name="Ilse Marwick",
+        signer_city="Lowmoor",
+        subject="About a friend",
+    )
+    snapshot = admin_snapshot(letter)
+    for name in ("letter", "signature", "signer_name", "signer_city"):
+        assert snapshot[name] == PERSONAL, name
+    assert snapshot["subject"] == "About a friend"
+    assert admin_label(letter) == f"pending letter {letter.pk}"
+    profile = admin_snapshot(Confirmation(profile={"name": "Ilse Marwick"}))
+    assert profile["profile"] == PERSONAL

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from urgent.core.access import user_is_verified
 from urgent.core.audit import audit_record, audit_snapshot
+from urgent.core.encrypted import EncryptedField
 
 # Never copied into the audit log, even hashed: the log is readable by every coordinator.
 _SECRET_FIELDS = {"password", "key", "bin_key", "token_hash", "secret"}
@@ -28,9 +29,15 @@ _PERSONAL_FIELDS: dict[str, frozenset[str]] = {
 }
 
 
+def _personal_fields(model: type[models.Model]) -> frozenset[str]:
+    """The fields named above and every field sealed at rest (urgent.core.encrypted)."""
+    sealed = {f.attname for f in model._meta.concrete_fields if isinstance(f, EncryptedField)}
+    return _PERSONAL_FIELDS.get(model._meta.label_lower, frozenset()) | sealed
+
+
 def admin_label(obj: models.Model) -> str | None:
     """What the log calls an object holding personal data (str() may be a name or address)."""
-    if obj._meta.label_lower in _PERSONAL_FIELDS:
+    if _personal_fields(type(obj)):
         return f"{obj._meta.verbose_name} {obj.pk}"
     return None
 
@@ -38,7 +45,7 @@ def admin_label(obj: models.Model) -> str | None:
 def admin_snapshot(obj: models.Model) -> dict[str, Any]:
     """An object's fields and many-to-many links (a user's groups: their roles)."""
     data = audit_snapshot(obj)
-    personal = _PERSONAL_FIELDS.get(obj._meta.label_lower, frozenset())
+    personal = _personal_fields(type(obj))
     for name in list(data):
         if name in _SECRET_FIELDS and data[name]:
             data[name] = f"(set, {len(str(data[name]))} characters)"
