@@ -369,7 +369,7 @@ def test_a_bounce_over_smtp_reaches_the_letter_and_the_contact_point(
         assert row.note == "1 recipient(s) reported"
         letter.refresh_from_db()
         assert letter.status == LetterDelivery.Status.BOUNCED
-        assert letter.error == "bounced: 550 5.1.1 <embassy.tm@example.org>: mailbox unknown"
+        assert letter.error == "bounced: 550 5.1.1 <<address>>: mailbox unknown"
         point.refresh_from_db()
         assert point.bounce_count == round_
     # Reports alone never retire an address: it is suspect until staff confirm it dead.

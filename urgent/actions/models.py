@@ -212,7 +212,8 @@ class OfficialReply(BaseModel):
     )
     from_address = models.CharField(max_length=320)
     subject = models.CharField(max_length=998, blank=True)
-    text = models.TextField(blank=True)
+    # Sealed at rest: a reply often quotes the letter, with the supporter's name under it.
+    text = EncryptedField(blank=True)
     received_at = models.DateTimeField()
     message_id = models.CharField(max_length=250, blank=True)
     raw_path = models.CharField(

@@ -14,6 +14,9 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 ERASED_ADDRESS = "erased@erased.invalid"
+ADDRESS_MASK = "<address>"
+# Anything shaped like an email address, in a server's answer or a bounce's diagnostic.
+_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 ERASED_TEXT = "[erased]"
 # A name shorter than this would match inside ordinary words.
 NAME_MIN = 3
@@ -31,6 +34,16 @@ def _patterns(needles: Iterable[str]) -> list[tuple[re.Pattern[str], str]]:
         found[needle.lower()] = (re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE), replacement)
     # Addresses first, then longer names, so "Ana Example" goes before "Ana".
     return sorted(found.values(), key=lambda p: ("@" not in p[0].pattern, -len(p[0].pattern)))
+
+
+def addresses_masked(text: str) -> str:
+    """`text` with every email address replaced by "<address>".
+
+    For what servers answer (a refusal, a bounce's diagnostic), which is stored on the
+    delivery row in clear: the row already says whose delivery it is, and a copy of the
+    database must not list supporters' addresses in its error column.
+    """
+    return _ADDRESS.sub(ADDRESS_MASK, text) if "@" in text else text
 
 
 def text_redact(text: str, needles: Iterable[str]) -> str:

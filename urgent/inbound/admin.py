@@ -8,7 +8,9 @@ from urgent.inbound.models import InboundMessage
 class InboundMessageAdmin(admin.ModelAdmin):
     list_display = ["received_at", "from_header", "subject", "source", "status", "route"]
     list_filter = ["status", "route", "source"]
-    search_fields = ["from_header", "subject", "message_id"]
+    # Senders and subjects are sealed at rest: SQL can neither search nor sort them.
+    search_fields = ["message_id"]
+    sortable_by = ["received_at", "source", "status", "route"]
     date_hierarchy = "received_at"
     exclude = ["raw"]
     readonly_fields = [

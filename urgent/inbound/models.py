@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from urgent.core.encrypted import EncryptedBytesField, EncryptedField
 from urgent.supporters.models import Supporter
 
 
@@ -36,17 +37,19 @@ class InboundMessage(models.Model):
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     source = models.CharField(max_length=40, help_text=_("smtp, or webhook:<provider>"))
     peer = models.CharField(max_length=100, blank=True)
-    mail_from = models.CharField(_("envelope sender"), max_length=320, blank=True)
+    # Who wrote and what they wrote are sealed at rest (urgent.core.vault): a supporter's
+    # "Keep me updated", an unsubscribe, a bounce of a mailing all name a supporter.
+    mail_from = EncryptedField(_("envelope sender"), max_length=320, blank=True)
     rcpt_to = models.JSONField(_("envelope recipients"), default=list, blank=True)
     digest = models.CharField(max_length=64, unique=True, help_text=_("SHA-256 of the raw bytes"))
     size = models.PositiveIntegerField()
-    raw = models.BinaryField()
+    raw = EncryptedBytesField()
     message_id = models.CharField(max_length=300, blank=True)
-    from_header = models.CharField(max_length=320, blank=True)
-    subject = models.CharField(max_length=300, blank=True)
+    from_header = EncryptedField(max_length=320, blank=True)
+    subject = EncryptedField(max_length=300, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
     route = models.CharField(max_length=20, choices=Route.choices, blank=True, default="")
-    note = models.TextField(blank=True)
+    note = EncryptedField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0, help_text=_("Failed routings"))
     # Whoever routes a message holds it until then, so two processes never route it twice.
     claimed_until = models.DateTimeField(null=True, blank=True)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from urgent.core.audit import audit_record
 from urgent.core.errors import ApplicationError
 from urgent.core.queue import WAITING
+from urgent.core.redact import addresses_masked
 from urgent.mailings.models import Delivery, Mailing
 from urgent.mailings.rendering import template_check
 from urgent.supporters.models import Supporter
@@ -300,7 +301,7 @@ def mailing_bounce_record(
     )
     if delivery is None:
         return False
-    diagnostic = " ".join((diagnostic or "").split())[:1000]
+    diagnostic = addresses_masked(" ".join((diagnostic or "").split()))[:1000]
     if not permanent:
         if delivery.status == Delivery.Status.SENT:
             Delivery.objects.filter(pk=delivery.pk).update(error=f"delayed: {diagnostic}")
@@ -308,7 +309,7 @@ def mailing_bounce_record(
     if delivery.status == Delivery.Status.BOUNCED:
         return True
     Delivery.objects.filter(pk=delivery.pk).update(
-        status=Delivery.Status.BOUNCED, error=f"bounced ({recipient}): {diagnostic}"[:2000]
+        status=Delivery.Status.BOUNCED, error=f"bounced: {diagnostic}"[:2000]
     )
     Supporter.objects.filter(pk=delivery.supporter_id).update(
         bounce_count=F("bounce_count") + 1, updated_at=timezone.now()

@@ -24,6 +24,7 @@ from urgent.actions.letters import text_clean
 from urgent.actions.models import FaxTransmission, LetterDelivery, OfficialReply
 from urgent.actions.services.common import message_id_normalise, reply_address_read
 from urgent.actions.services.delivery import fax_status_record
+from urgent.core.redact import addresses_masked
 from urgent.officials.services import contact_point_bounce_record
 
 S = LetterDelivery.Status
@@ -70,7 +71,7 @@ def letter_bounce_record(
             # send it again (no next attempt), we only show what it said.
             next_attempt_at=None,
             error=("bounced: " if permanent else "delayed by the receiving server: ")
-            + diagnostic[:1900],
+            + addresses_masked(diagnostic)[:1900],
         )
         counted = {
             point

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from urgent.core.queue.models import QueueItem, Status
 from urgent.core.queue.retry import retry_after
+from urgent.core.redact import addresses_masked
 
 ERROR_MAX = 2000
 
@@ -109,7 +110,8 @@ class Recorder:
             )
             return Status.FAILED
         when = self._when(timezone.now() + wait)
-        self._run(cursor, "deferred", [Status.DEFERRED, when, error[:ERROR_MAX], pk])
+        stored = addresses_masked(error)[:ERROR_MAX]
+        self._run(cursor, "deferred", [Status.DEFERRED, when, stored, pk])
         self.report.deferred += 1
         self.report.errors.append(error)
         return Status.DEFERRED
@@ -118,7 +120,8 @@ class Recorder:
         self, pk: int, status: str, error: str, *, attempted: bool = True, cursor: Any = None
     ) -> None:
         """failed, bounced, cancelled or held; `attempted` counts one more try."""
-        self._run(cursor, "final", [status, int(attempted), error[:ERROR_MAX], pk])
+        stored = addresses_masked(error)[:ERROR_MAX]
+        self._run(cursor, "final", [status, int(attempted), stored, pk])
         counter = {Status.FAILED: "failed", Status.BOUNCED: "bounced", Status.HELD: "held"}.get(
             Status(status), "cancelled"
         )
