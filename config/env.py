@@ -93,8 +93,11 @@ def _sqlite(path: str) -> dict[str, Any]:
         "OPTIONS": {
             # WAL lets the web and worker processes read while one of them writes;
             # IMMEDIATE takes the write lock at BEGIN so writers queue instead of failing.
+            # secure_delete overwrites what is deleted or replaced with zeros, so a value
+            # sealed in place, or a supporter erased, leaves no copy in the file's free pages.
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+                " PRAGMA secure_delete=ON;"
             ),
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
