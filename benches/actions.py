@@ -313,24 +313,16 @@ def _drive(
     for thread in threads:
         thread.start()
     time.sleep(1)  # every client has its cookie
-    cpu_before = time.process_time()
-    server_before = cpu()
+    before = (time.process_time(), *cpu())
     began = time.perf_counter()
     stop_at[0] = began + seconds
     start.set()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
-    server_after = cpu()
-    return _Run(
-        latencies=latencies,
-        ok=counts["ok"],
-        other=counts["other"],
-        elapsed=elapsed,
-        client_cpu=time.process_time() - cpu_before,
-        web_cpu=server_after[0] - server_before[0],
-        db_cpu=server_after[1] - server_before[1],
-    )
+    after = (time.process_time(), *cpu())
+    used = [end - begin for end, begin in zip(after, before, strict=True)]
+    return _Run(latencies, counts["ok"], counts["other"], elapsed, *used)
 
 
 @dataclass(frozen=True)

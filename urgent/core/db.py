@@ -22,7 +22,7 @@ CTEs, and its statements cost no round trip: there it is the two inserts in a tr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from functools import cache
 from typing import Any
 
@@ -44,6 +44,15 @@ def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, Columns]:
         f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(pk.column)}"
     )
     return sql, fields
+
+
+def hot_writes() -> AbstractContextManager[Any]:
+    """Around a hot path's writes that each stand alone on PostgreSQL (there each statement
+    is its own transaction, and the unlogged rate-limit counters commit without a flush):
+    on SQLite one transaction, so the writer lock is taken and released once."""
+    if connection.vendor == "postgresql":
+        return nullcontext()
+    return transaction.atomic()
 
 
 def hot_cursor() -> Any:
@@ -100,7 +109,8 @@ def row_insert_linked(
     """INSERT `obj` and its many-to-many rows (`left` = obj, `right` = each of `ids`),
     all or nothing, and set its primary key."""
     if connection.vendor != "postgresql" or not ids:
-        with transaction.atomic():
+        # Joins the caller's block (`hot_writes` on SQLite), or is a transaction of its own.
+        with transaction.atomic(savepoint=False):
             row_insert(obj)
             links_insert(through, left=left, right=right, pairs=[(obj.pk, i) for i in ids])
         return

@@ -16,7 +16,7 @@ from urgent.actions.models import Action, DigestTarget, LetterDelivery, PendingL
 from urgent.actions.services.common import message_id_for
 from urgent.actions.services.sender import deliveries_wake
 from urgent.cases.models import Case
-from urgent.core.db import row_insert_linked
+from urgent.core.db import hot_writes, row_insert_linked
 from urgent.core.errors import ApplicationError
 from urgent.core.mail import mail_send
 from urgent.core.ratelimit import ratelimit_hit, ratelimit_key
@@ -91,11 +91,12 @@ def action_record(
 ) -> Action:
     """Record what a supporter says they did (their own mail app, post, phone, social).
 
-    The rate-limit counters are bumped first, each in its own statement (on PostgreSQL
-    they commit without waiting for the disk: core/migrations/0005), then the action and
-    its officials are written all or nothing (one statement on PostgreSQL), so the intake
-    keeps up with a surge of supporters, even from one address, and a refused request
-    stores no action. A hit counts even when the action is then refused as a replay.
+    The rate-limit counters are bumped first, then the action and its officials are written
+    all or nothing. On PostgreSQL each is one statement and its own transaction (the
+    counters commit without waiting for the disk: core/migrations/0005), so the intake
+    keeps up with a surge of supporters, even from one address; a hit there counts even
+    when the action is then refused as a replay. On SQLite they share one short write
+    transaction. A refused request stores no action.
     """
     _case_check(case)
     if channel not in {
@@ -105,7 +106,6 @@ def action_record(
         Action.Channel.SOCIAL,
     }:
         raise ActionRefused(_("Choose how you took action."), code="channel_invalid")
-    _client_limits(client=client, challenge=challenge)
     action = Action(
         case_id=case.id,
         channel=channel,
@@ -117,13 +117,15 @@ def action_record(
         challenge=challenge,
     )
     try:
-        row_insert_linked(
-            action,
-            through=Action.officials.through,
-            left="action_id",
-            right="official_id",
-            ids=case.official_ids,
-        )
+        with hot_writes():
+            _client_limits(client=client, challenge=challenge)
+            row_insert_linked(
+                action,
+                through=Action.officials.through,
+                left="action_id",
+                right="official_id",
+                ids=case.official_ids,
+            )
     except IntegrityError as exc:
         if challenge and Action.objects.filter(challenge=challenge).exists():
             raise ActionRefused(
