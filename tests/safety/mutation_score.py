@@ -30,6 +30,25 @@ def scores(results: str) -> dict[str, Counter[str]]:
     return per_module
 
 
+_LOGGED = re.compile(r"(🎉|🙁|⏰|🫥|🤔|🔇|🧙) (urgent\.[\w.ǁ]+?__mutmut_\d+)")
+_STATUS = {"🎉": "killed", "🙁": "survived", "⏰": "timeout", "🫥": "no tests"}
+
+
+def logged_scores(folder: Path) -> dict[str, Counter[str]]:
+    """Statuses per module from the per-module logs `make mutation` keeps: the last status
+    each mutant was printed with (`mutmut results` can show an earlier module's mutants as
+    "not checked" again once a later run found new tests)."""
+    per_module: dict[str, Counter[str]] = {}
+    for log in sorted(folder.glob("urgent.*.log")):
+        module = log.name.removesuffix(".log")
+        last: dict[str, str] = {}
+        for emoji, name in _LOGGED.findall(log.read_text(encoding="utf-8", errors="replace")):
+            if name.startswith(module + "."):
+                last[name] = _STATUS.get(emoji, "other")
+        per_module[module] = Counter(last.values())
+    return per_module
+
+
 def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:5.1f}%" if whole else "    -"
 
@@ -51,6 +70,7 @@ def main() -> int:
         [str(mutmut), "results", "--all", "true"], capture_output=True, text=True, check=False
     )
     table = scores(done.stdout)
+    table.update({m: c for m, c in logged_scores(Path("mutants")).items() if c})
     if not table:
         print("no mutation results: run `mutmut run` first", file=sys.stderr)
         return 1

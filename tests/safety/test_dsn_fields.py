@@ -140,3 +140,13 @@ def test_a_global_delivery_status_report_counts() -> None:
         content_type="multipart/report; report-type=global-delivery-status",
     )
     assert [r.recipient for r in found] == ["gone@example.org"]
+
+
+def test_a_returned_message_quoted_in_a_charset_python_lacks_still_names_ours() -> None:
+    one = fields("gone@example.org", status="5.1.1")
+    returned = (
+        "--r1\r\nContent-Type: message/rfc822\r\n\r\nSubject: no Message-ID kept\r\n\r\nText\r\n"
+        "--r1\r\nContent-Type: text/plain; charset=x-unknown-charset\r\n\r\n"
+        f"Original headers:\r\nMessage-ID: {OURS}\r\n"
+    )
+    assert [r.message_id for r in report(one, returned=returned)] == [OURS]

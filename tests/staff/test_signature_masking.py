@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from tests.actions.helpers import case
@@ -39,10 +39,11 @@ def signed_letter() -> Any:
     return letter_confirm(pending=pending).action
 
 
-@override_settings(EMAIL_BACKEND="urgent.core.maildir.MaildirBackend")
 def test_the_mail_folder_hides_who_signed_a_letter_below_coordinator(
     tmp_path: Path, settings: Any, staff_client: Callable[..., Client], demo: None
 ) -> None:
+    # Through the settings fixture, which puts the backend back for the tests after.
+    settings.EMAIL_BACKEND = "urgent.core.maildir.MaildirBackend"
     settings.URGENT_MAILDIR = str(tmp_path / "mail")
     signed_letter()
     deliveries_send_due()
