@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from urgent.core import keyfile
+from config import keyfile
 
 T = TypeVar("T")
 

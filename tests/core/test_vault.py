@@ -14,11 +14,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from config import env
+from config.keyfile import DataKey, key_generate, keyfile_create, keyfile_read
 from tests.actions.helpers import LETTER, case
 from tests.conftest import free_port, run_urgent
 from urgent.actions.models import Action, PendingLetter
 from urgent.core import rotation, vault
-from urgent.core.keyfile import DataKey, key_generate, keyfile_create, keyfile_read
 from urgent.core.models import AuditEntry
 from urgent.supporters.models import Confirmation, Supporter
 from urgent.supporters.selectors import supporters_by_email

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db import DatabaseError, connection
 
+from config.keyfile import key_generate, keyfile_read
 from urgent.core.audit import audit_record
 from urgent.core.encrypted import EmailHashField, EncryptedField
-from urgent.core.keyfile import key_generate, keyfile_read
 from urgent.core.vault import (
     PREFIX,
     RECHECK_SECONDS,

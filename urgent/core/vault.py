@@ -35,7 +35,7 @@ from cryptography.exceptions import InvalidTag
 from django.conf import settings
 from django.db import transaction
 
-from urgent.core.keyfile import (
+from config.keyfile import (
     DataKey,
     Keyring,
     VaultError,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from urgent.core.keyfile import VaultError
+from config.keyfile import VaultError
 from urgent.core.rotation import data_key_rotate
 
 

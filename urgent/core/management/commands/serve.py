@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from urgent.core.keyfile import VaultError
+from config.keyfile import VaultError
 from urgent.core.rotation import data_key_check
 from urgent.core.serving import WEB_THREADS, WEB_WORKERS, serve_banner
 

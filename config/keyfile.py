@@ -1,8 +1,9 @@
 """The data key file: its format, reading it and creating the first one (no Django here).
 
 One key a line, `<key id> <32 random bytes in base64>`, the current key first and older
-keys after it; lines starting with # are comments. Kept apart from urgent.core.vault so
-that config/env.py can check the file while the settings are being built.
+keys after it; lines starting with # are comments. It lives with the settings, below
+every app, so that env.py can check the file while the settings are being built;
+urgent.core.vault seals and opens values with the keys read here.
 """
 
 from __future__ import annotations
