@@ -195,12 +195,8 @@ def secret_key(data: Path) -> str:
     # With no key set, one is made once and kept in the data directory, so signed links
     # and sessions survive restarts without anyone having to invent a key.
     path = data / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    key = secrets.token_urlsafe(50)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    keyfile.file_create_once(path, secrets.token_urlsafe(50))
+    return path.read_text().strip()
 
 
 def data_key_file(data: Path) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import os
 import re
 import secrets
@@ -107,11 +108,28 @@ def keyfile_read(path: Path) -> tuple[DataKey, ...]:
     return keyfile_parse(text, path)
 
 
+def file_create_once(path: Path, text: str) -> None:
+    """Write `text` to a new file at `path`, 0600, unless one exists already.
+
+    Whole or not at all: the text is written to a file of its own first and then linked
+    into place, which fails when another process got there first, so processes starting
+    together never read a half-written file nor end up with different keys.
+    """
+    if path.exists():
+        return
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.new")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):  # another process made it first
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def keyfile_create(path: Path) -> None:
     """A first key file, 0600, unless one exists already."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(keyfile_text([key_generate()]))
+    file_create_once(path, keyfile_text([key_generate()]))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
@@ -289,3 +292,37 @@ def test_serve_refuses_to_start_when_the_key_file_was_lost(scratch_env: dict[str
     assert f"sealed with data key {lost}, which the data key file" in served.stderr
     assert "without it supporters' data cannot be read" in served.stderr
     assert "Traceback" not in served.stderr
+
+
+def test_processes_starting_together_share_one_data_key_and_one_secret_key(
+    tmp_path: Path,
+) -> None:
+    """A first `urgent serve` starts web and worker processes at once on an empty data
+    directory: each must read the same complete keys, never a half-written file."""
+    script = (
+        "import sys; from pathlib import Path; from config import env; from config.keyfile "
+        "import keyfile_read; d = Path(sys.argv[1]); "
+        "print(keyfile_read(env.data_key_file(d))[0].key_id, env.secret_key(d))"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "URGENT_DATA_KEY_FILE"}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(tmp_path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environment,
+        )
+        for _ in range(12)
+    ]
+    answers = set()
+    for run in runs:
+        out, err = run.communicate(timeout=60)
+        assert run.returncode == 0, err
+        answers.add(out.strip())
+    assert len(answers) == 1, answers
+    _key_id, secret = answers.pop().split(" ")
+    assert len(secret) >= 50
+    assert (tmp_path / "data_key").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
