@@ -276,3 +276,47 @@ def test_worker_processes_claiming_at_once_never_share_a_row(tmp_path: Any) -> N
     assert sorted(everything) == ids  # every row once, none twice
     assert sum(1 for got in claimed if got) >= 2  # they really claimed side by side
     assert not Delivery.objects.filter(~Q(status=Status.SENDING)).exists()
+
+
+@pytest.mark.django_db
+def test_renewing_and_releasing_touch_only_the_rows_named_that_this_worker_holds() -> None:
+    first, second, third = rows(3)
+    assert queue_claim(QUEUE, token="one", limit=2).ids == [first, second]
+    assert queue_claim(QUEUE, token="two", limit=1).ids == [third]
+    leases = dict(Delivery.objects.values_list("id", "claimed_until"))
+    # Only the row named, and only while this worker holds it.
+    assert queue_lease_renew(QUEUE, token="one", ids=[first, third]) == 1
+    renewed = dict(Delivery.objects.values_list("id", "claimed_until"))
+    assert renewed[first] > leases[first]
+    assert renewed[second] == leases[second]
+    assert renewed[third] == leases[third]
+    # Released rows are queued again with no claim left on them; others' rows stay theirs.
+    assert queue_release(QUEUE, token="one", ids=[first, third]) == 1
+    released = Delivery.objects.get(pk=first)
+    assert (released.status, released.claimed_until, released.claimed_by) == (
+        Status.QUEUED,
+        None,
+        "",
+    )
+    assert Delivery.objects.get(pk=second).status == Status.SENDING
+    other = Delivery.objects.get(pk=third)
+    assert (other.status, other.claimed_by) == (Status.SENDING, "two")
+    assert queue_release(QUEUE, token="one", ids=[]) == 0
+
+
+@pytest.mark.django_db
+def test_a_reclaimed_row_is_due_at_once_even_if_it_had_been_deferred() -> None:
+    (row,) = rows(1)
+    assert queue_claim(QUEUE, token="dead", limit=1).ids == [row]
+    # It had waited for a retry before this claim: the retry time is still on it.
+    Delivery.objects.filter(pk=row).update(next_attempt_at=timezone.now() + timedelta(hours=3))
+    later = timezone.now() + timedelta(minutes=5)
+    assert queue_reclaim(QUEUE, now=later) == 1
+    back = Delivery.objects.get(pk=row)
+    assert (back.status, back.claimed_by, back.claimed_until, back.next_attempt_at) == (
+        Status.QUEUED,
+        "",
+        None,
+        None,
+    )
+    assert queue_claim(QUEUE, token="alive", limit=1, now=later).ids == [row]
