@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -41,6 +42,7 @@ from urgent.core.queue import (
     queue_work,
     retry_after,
     retry_total,
+    token_new,
 )
 from urgent.mailings.models import Delivery
 
@@ -320,3 +322,41 @@ def test_a_reclaimed_row_is_due_at_once_even_if_it_had_been_deferred() -> None:
         None,
     )
     assert queue_claim(QUEUE, token="alive", limit=1, now=later).ids == [row]
+
+
+@pytest.mark.django_db
+def test_only_queued_rows_whose_time_came_and_deferred_rows_due_are_due() -> None:
+    paced, deferred, sent, other = rows(4)
+    now = timezone.now()
+    soon = now + timedelta(minutes=10)
+    Delivery.objects.filter(pk=paced).update(next_attempt_at=soon)
+    Delivery.objects.filter(pk=deferred).update(status=Status.DEFERRED, next_attempt_at=soon)
+    Delivery.objects.filter(pk=sent).update(
+        status=Status.SENT, next_attempt_at=now - timedelta(hours=1)
+    )
+    Delivery.objects.filter(pk=other).update(status=Status.FAILED, next_attempt_at=None)
+    # Nothing is due now: a queued row paced to later, a deferred row not yet due, a row
+    # already sent (its old retry time past) and a failed one.
+    assert not queue_due_exist(QUEUE, now=now)
+    assert queue_claim(QUEUE, token="w", limit=10, now=now).ids == []
+    later = soon + timedelta(seconds=1)
+    assert queue_due_exist(QUEUE, now=later)
+    assert sorted(queue_claim(QUEUE, token="w", limit=10, now=later).ids) == [paced, deferred]
+
+
+@pytest.mark.django_db
+def test_whether_work_is_due_looks_only_in_the_scope_asked() -> None:
+    ids = rows(2)
+    mine = Q(pk=ids[0])
+    Delivery.objects.filter(pk=ids[0]).update(status=Status.SENT)
+    assert queue_due_exist(QUEUE)
+    assert not queue_due_exist(QUEUE, scope=mine)
+
+
+def test_worker_names_fit_the_claim_column_and_row_holds_name_ids_and_uuids() -> None:
+    column = Delivery._meta.get_field("claimed_by").max_length
+    assert column is not None and 8 <= len(token_new()) <= column
+    assert token_new() != token_new()
+    hold = RowHold(prefix="case:", lookup="case_id")
+    assert hold.key(42) == "case:42"
+    assert hold.key(uuid.UUID(int=255)) == "case:" + "0" * 30 + "ff"
