@@ -158,3 +158,20 @@ def test_the_same_reply_twice_is_kept_once_and_a_new_one_is_added(demo: None, sm
     record(reply(From="m@example.org", To=address))
     assert OfficialReply.objects.count() == 4
     assert timezone.is_aware(OfficialReply.objects.latest("id").received_at)
+
+
+def test_a_reply_from_an_address_we_did_not_write_to_answers_the_main_recipients_letter(
+    demo: None, smtp: Smtp
+) -> None:
+    action = confirmed_letter("a@example.org")
+    deliveries_send_due()
+    to = action.deliveries.get(role="to")
+    found = record(
+        reply(
+            From="Press office <press@ministry.example.org>",
+            In_Reply_To=to.message_id,
+            Subject="Re: your letter",
+        )
+    )
+    assert found is not None
+    assert (found.delivery, found.official) == (to, to.official)

@@ -215,12 +215,12 @@ def _delivery_for(message: email.message.EmailMessage) -> LetterDelivery | None:
     )
     if not references:
         return None
-    candidates = list(
+    candidates = sorted(
         LetterDelivery.objects.filter(
             Q(message_id__in=references) | Q(digest_message_id__in=references)
-        )
-        .select_related("contact_point", "official")
-        .order_by("role", "id")
+        ).select_related("contact_point", "official"),
+        # The main recipient first, then the copies: who a reply from elsewhere answers.
+        key=lambda d: (d.role != LetterDelivery.Role.TO, d.pk),
     )
     if not candidates:
         return None
