@@ -6,6 +6,8 @@ wrong letter, date or words is wrong evidence on a case."""
 from __future__ import annotations
 
 import datetime
+import email
+import email.policy
 from email.message import EmailMessage
 
 import pytest
@@ -175,3 +177,37 @@ def test_a_reply_from_an_address_we_did_not_write_to_answers_the_main_recipients
     )
     assert found is not None
     assert (found.delivery, found.official) == (to, to.official)
+
+
+def test_a_reply_in_a_charset_python_does_not_know_is_read_as_utf8_and_kept(
+    demo: None, smtp: Smtp
+) -> None:
+    action = confirmed_letter("a@example.org")
+    deliveries_send_due()
+    to = action.deliveries.get(role="to")
+    raw = (
+        "From: Ministry <desk@ministry.example.org>\r\n"
+        f"In-Reply-To: {to.message_id}\r\n"
+        "Subject: Re: your letter\r\n"
+        'Content-Type: text/plain; charset="x-unknown-8bit"\r\n'
+        "Content-Transfer-Encoding: 8bit\r\n"
+        "\r\n"
+        "Nous avons reçu votre lettre.\r\n"
+    ).encode()
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    assert official_reply_record(message=message, raw=raw, received_at=RECEIVED)
+    found = OfficialReply.objects.latest("id")
+    assert found.text == "Nous avons reçu votre lettre."
+
+
+def test_a_reply_with_no_text_part_is_kept_with_no_text(demo: None, smtp: Smtp) -> None:
+    action = confirmed_letter("a@example.org")
+    deliveries_send_due()
+    to = action.deliveries.get(role="to")
+    message = reply(From="desk@ministry.example.org", In_Reply_To=to.message_id)
+    message.clear_content()
+    message.set_content(b"%PDF-1.4 scanned letter", maintype="application", subtype="pdf")
+    found = record(message)
+    assert found is not None and found.delivery == to
+    assert found.text == ""
