@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import email
 import email.policy
+import email.utils
 from email.message import EmailMessage
 
 import pytest
@@ -211,3 +212,29 @@ def test_a_reply_with_no_text_part_is_kept_with_no_text(demo: None, smtp: Smtp) 
     found = record(message)
     assert found is not None and found.delivery == to
     assert found.text == ""
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        (RECEIVED + datetime.timedelta(days=1), True),
+        (RECEIVED + datetime.timedelta(days=1, hours=1), False),
+        (RECEIVED - datetime.timedelta(days=366), True),
+        (RECEIVED - datetime.timedelta(days=366, hours=1), False),
+    ],
+)
+def test_a_replys_date_is_believed_from_a_year_before_to_a_day_after_it_arrived(
+    demo: None, smtp: Smtp, written: datetime.datetime, kept: bool
+) -> None:
+    action = confirmed_letter("a@example.org")
+    deliveries_send_due()
+    to = action.deliveries.get(role="to")
+    found = record(
+        reply(
+            From="desk@ministry.example.org",
+            In_Reply_To=to.message_id,
+            Date=email.utils.format_datetime(written),
+        )
+    )
+    assert found is not None
+    assert found.received_at == (written if kept else RECEIVED)
