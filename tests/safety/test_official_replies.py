@@ -238,3 +238,22 @@ def test_a_replys_date_is_believed_from_a_year_before_to_a_day_after_it_arrived(
     )
     assert found is not None
     assert found.received_at == (written if kept else RECEIVED)
+
+
+def test_one_message_id_is_one_reply_per_letter_not_one_for_all_letters(
+    demo: None, smtp: Smtp
+) -> None:
+    first = confirmed_letter("a@example.org").deliveries.get(role="to")
+    second = confirmed_letter("b@example.org").deliveries.get(role="to")
+    deliveries_send_due()
+    for letter in (first, second, first):
+        assert record(
+            reply(
+                From="desk@ministry.example.org",
+                To=reply_address(letter.pk),
+                Message_ID="<circular-7@ministry.example.org>",
+            )
+        )
+    assert sorted(OfficialReply.objects.values_list("delivery_id", flat=True)) == sorted(
+        [first.pk, second.pk]
+    )
