@@ -289,7 +289,8 @@ def test_renewing_and_releasing_touch_only_the_rows_named_that_this_worker_holds
     # Only the row named, and only while this worker holds it.
     assert queue_lease_renew(QUEUE, token="one", ids=[first, third]) == 1
     renewed = dict(Delivery.objects.values_list("id", "claimed_until"))
-    assert renewed[first] > leases[first]
+    was, now = leases[first], renewed[first]
+    assert was is not None and now is not None and now > was
     assert renewed[second] == leases[second]
     assert renewed[third] == leases[third]
     # Released rows are queued again with no claim left on them; others' rows stay theirs.
