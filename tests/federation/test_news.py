@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.test import Client
 
+from tests.federation.fake import Posted
 from urgent.cases.models import Case
 from urgent.cases.services import case_publish
 from urgent.federation.models import NewsDelivery, NewsFollower
@@ -34,18 +35,6 @@ from urgent.supporters.models import Supporter
 pytestmark = pytest.mark.django_db
 
 NEWS = "http://127.0.0.1:8000/federation/news"
-
-
-@dataclass
-class Posted:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-    verified: bool
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.body)
 
 
 @dataclass
