@@ -9,7 +9,13 @@ from tests.inbound.samples import (
     delivery_report,
     request_mail,
 )
-from urgent.inbound.reading import Unreadable, automatic_reason, is_delivery_report, message_read
+from urgent.inbound.reading import (
+    Unreadable,
+    automatic_reason,
+    is_delivery_report,
+    message_read,
+    report_origin,
+)
 
 
 @pytest.mark.parametrize(
@@ -64,3 +70,24 @@ def test_delivery_reports_are_recognised() -> None:
     message = message_read(delivery_report())
     assert is_delivery_report(message)
     assert automatic_reason(message, envelope_sender="") is not None
+
+
+def _report(status_type: str, reporting: str, received: str = "") -> bytes:
+    return (
+        f"{received}From: MAILER-DAEMON@mx.example.org\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="r1"\r\n\r\n'
+        f"--r1\r\nContent-Type: {status_type}\r\n\r\n{reporting}"
+        "Final-Recipient: rfc822; gone@example.org\r\nAction: failed\r\n\r\n--r1--\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "status_type", ["message/delivery-status", "message/global-delivery-status"]
+)
+def test_the_report_names_the_server_that_wrote_it(status_type: str) -> None:
+    reporting = "Reporting-MTA: dns; MX1.Ministry.Example.\r\n\r\n"
+    assert report_origin(message_read(_report(status_type, reporting))) == "mx1.ministry.example"
+    # Without a Reporting-MTA, the host that handed the report on.
+    hop = "Received: from relay.example.net (relay.example.net [192.0.2.9])\r\n\tby us; x\r\n"
+    assert report_origin(message_read(_report(status_type, "", hop))) == "relay.example.net"
+    assert report_origin(message_read(_report(status_type, "Reporting-MTA: dns;\r\n\r\n"))) == ""

@@ -5,9 +5,11 @@ from __future__ import annotations
 import codecs
 import re
 from email import errors, policy
-from email.message import EmailMessage, Message
+from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
+
+from urgent.mailings.dsn import report_fields
 
 # Defects after which the structure of a message cannot be trusted.
 _FATAL_DEFECTS = (
@@ -118,8 +120,6 @@ def is_delivery_report(message: EmailMessage) -> bool:
 
 
 _RECEIVED_FROM = re.compile(r"^\s*from\s+([A-Za-z0-9.-]+)", re.IGNORECASE)
-_REPORTING_MTA = re.compile(r"^Reporting-MTA:[^;\n]*;\s*([^\s;]+)", re.IGNORECASE | re.MULTILINE)
-_DELIVERY_STATUS = ("message/delivery-status", "message/global-delivery-status")
 
 
 def report_origin(message: EmailMessage) -> str:
@@ -128,19 +128,10 @@ def report_origin(message: EmailMessage) -> str:
     Its Reporting-MTA (RFC 3464, `dns; mx1.example.org`), else the host that handed the
     message on, named by the topmost Received header (`from mx1.example.org ...`).
     """
-    for part in message.walk():
-        if part.get_content_type() not in _DELIVERY_STATUS:
-            continue
-        payload = part.get_payload()
-        if isinstance(payload, list):  # parsed into field blocks: the first is per message
-            payload = "".join(
-                f"Reporting-MTA: {b.get('Reporting-MTA', '')}\n"
-                for b in payload
-                if isinstance(b, Message)
-            )
-        found = _REPORTING_MTA.search(str(payload))
-        if found:
-            return found.group(1).strip(".").lower()
+    for fields in report_fields(message):
+        reporting = fields.get("reporting-mta", "").partition(";")[2].split()
+        if reporting:
+            return reporting[0].strip(".").lower()
     try:
         received = [str(value) for value in message.get_all("received") or []]
     except Exception:  # a header the parser chokes on names no host

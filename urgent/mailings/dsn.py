@@ -1,14 +1,18 @@
 """Reading bounce messages: which recipients failed, for good or for now, and which message.
 
-Which recipients a bounce reports, and whether for good, is flufl.bounce's job (Mailman's
-detectors: RFC 3464 delivery status notifications and the many older shapes, qmail, Exim,
-Exchange, Postfix, ...). What stays here is what ties a bounce to one of our messages: the
-Message-ID of the returned original (from its message/rfc822 or text/rfc822-headers part,
-or quoted in the text), since every message Urgent sends carries a stable one, and the
-status and server's words that an RFC 3464 report gives for each recipient.
+An RFC 3464 delivery status notification (and its RFC 6533 form for international
+addresses, `message/global-delivery-status`) is read here, field by field: each recipient's
+Action, Status and the server's words. Such a report is what nearly every mail server sends
+today. The older shapes that carry no fields (qmail, Exim's plain text, old Exchange, ...)
+are flufl.bounce's job (Mailman's detectors), used when a message's fields say nothing.
 
-`dsn_parse` is a pure function: a message in, one `DsnRecipient` per reported recipient
-out, or [] when the message is not a bounce (a reply, an auto-reply, a complaint report).
+What ties a bounce to one of our messages is the Message-ID of the returned original (in its
+`message/rfc822`, `text/rfc822-headers` or `message/global-headers` part, or quoted in the
+text), since every message Urgent sends carries a stable one.
+
+`dsn_parse` is a pure function: a message in, one `DsnRecipient` per failed or delayed
+recipient out, or [] when the message is not a bounce (a reply, an auto-reply, a complaint
+report, a report that a message was delivered).
 """
 
 from __future__ import annotations
@@ -25,7 +29,12 @@ logger = logging.getLogger(__name__)
 
 _MESSAGE_ID = re.compile(r"^\s*Message-ID:\s*(<[^>\s]+>)", re.IGNORECASE | re.MULTILINE)
 _STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# RFC 6533 writes a non-ASCII character of a utf-8 address as \x{HEX} outside global reports.
+_UTF8_ESCAPE = re.compile(r"\\x\{([0-9A-Fa-f]{1,6})\}")
 _DELIVERY_STATUS = ("message/delivery-status", "message/global-delivery-status")
+_RETURNED_MESSAGE = ("message/rfc822", "message/global", "message/global-headers")
+_DELIVERY_REPORT_TYPES = ("", "delivery-status", "global-delivery-status")
 
 
 @dataclass(frozen=True)
@@ -43,30 +52,146 @@ class DsnRecipient:
         return self.original_message_id
 
 
+@dataclass(frozen=True)
+class _Reported:
+    """What one per-recipient field block says."""
+
+    permanent: bool | None  # None: not a failure
+    arrived: bool  # delivered, relayed or expanded: the report says the message went on
+    status: str
+    diagnostic: str
+
+
 def _text(part: Message) -> str:
     payload = part.get_payload(decode=True)
-    if isinstance(payload, bytes):
-        try:
-            return payload.decode(part.get_content_charset() or "utf-8", "replace")
-        except LookupError:
-            return payload.decode("utf-8", "replace")
-    raw = part.get_payload()
-    return raw if isinstance(raw, str) else ""
+    if not isinstance(payload, bytes):  # a multipart or message/* part has no text itself
+        return ""
+    try:
+        return payload.decode(part.get_content_charset() or "utf-8", "replace")
+    except LookupError:  # a charset Python does not know
+        return payload.decode("utf-8", "replace")
+
+
+def _fields(block: str) -> dict[str, str]:
+    """One block of `Name: value` lines, names lower-cased, values unfolded; the first of a
+    repeated name counts."""
+    found: dict[str, str] = {}
+    for name, value in HeaderParser().parsestr(block + "\n").items():
+        found.setdefault(name.lower(), " ".join(str(value).split()))
+    return found
+
+
+def _unescaped(text: str) -> str:
+    """Text the parser read from raw 8-bit bytes (kept as surrogates), as UTF-8."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _block_text(block: Message) -> str:
+    lines = _unescaped("\n".join(f"{name}: {value}" for name, value in block.raw_items()))
+    rest = block.get_payload(decode=True)  # bytes as sent: RFC 6533 fields are UTF-8
+    return lines + "\n\n" + rest.decode("utf-8", "replace") if isinstance(rest, bytes) else lines
+
+
+def _status_text(part: Message) -> str:
+    """A delivery-status part's fields as text, however Python's parser left them: a list of
+    blocks (`message/delivery-status`), one message whose body holds the later blocks
+    (`message/global-delivery-status`), or a block of transfer-encoded text."""
+    payload = part.get_payload()
+    if not isinstance(payload, list):
+        return _text(part)
+    text = "\n\n".join(_block_text(b) for b in payload if isinstance(b, Message))
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if encoding in ("base64", "quoted-printable"):
+        holder = Message()
+        holder["Content-Transfer-Encoding"] = encoding
+        holder.set_payload(text)
+        holder.set_param("charset", part.get_content_charset() or "utf-8")
+        return _text(holder)
+    return text
+
+
+def report_fields(message: Message) -> list[dict[str, str]]:
+    """The field blocks of a message's delivery-status parts, in order: the per-message
+    block (Reporting-MTA, ...) then one block per recipient."""
+    blocks: list[dict[str, str]] = []
+    for part in message.walk():
+        if part.get_content_type() in _DELIVERY_STATUS:
+            text = _status_text(part).replace("\r\n", "\n")
+            blocks += [_fields(chunk.strip()) for chunk in _BLANK_LINE.split(text) if chunk.strip()]
+    return blocks
+
+
+def _address(recipient_field: str) -> str:
+    """`rfc822; desk@example.org` (or `utf-8; ...`, or a bare `<desk@example.org>`) -> the
+    address, lower-cased; "" when the field names none."""
+    kind, separator, value = recipient_field.partition(";")
+    address = value if separator else kind
+    address = _UTF8_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), address)
+    address = address.strip().strip("<>").strip().lower()
+    return address if "@" in address else ""
+
+
+def _permanence(action: str) -> bool | None:
+    if action.startswith("delayed"):
+        return False
+    # "error" is not RFC 3464's, but OpenSMTPD writes it for a failure.
+    if action.startswith(("fail", "error")):
+        return True
+    return None
+
+
+def _reported(message: Message) -> dict[str, _Reported]:
+    """{recipient: what its field block says} from an RFC 3464 report."""
+    found: dict[str, _Reported] = {}
+    for fields in report_fields(message):
+        # The address as our server gave it (Original-Recipient) is the one we know; the
+        # final one may be where the receiving side forwarded it.
+        address = _address(fields.get("original-recipient", "")) or _address(
+            fields.get("final-recipient", "")
+        )
+        if not address:
+            continue  # the per-message block, or a recipient block naming no one
+        action = fields.get("action", "").lower()
+        diagnostic = fields.get("diagnostic-code", "")
+        diagnostic = diagnostic.partition(";")[2].strip() or diagnostic
+        status = _STATUS.search(fields.get("status", "") or diagnostic)
+        found[address] = _Reported(
+            permanent=_permanence(action),
+            arrived=action.startswith(("delivered", "relayed", "expanded")),
+            status=status.group(1) if status else "",
+            diagnostic=diagnostic,
+        )
+    return found
+
+
+def _other_shapes(message: Message) -> dict[str, bool]:
+    """{recipient: permanent} from the bounce shapes that carry no RFC 3464 fields."""
+    try:
+        temporary, permanent = all_failures(message)
+    except Exception:
+        # (an empty From is an IndexError): a report they cannot read is no report.
+        logger.info("bounce unreadable by flufl.bounce", exc_info=True)
+        return {}
+    found = {a.decode("utf-8", "replace").lower(): False for a in temporary}
+    found.update({a.decode("utf-8", "replace").lower(): True for a in permanent})
+    return found
 
 
 def _original_message_id(message: Message) -> str | None:
+    """The returned original's Message-ID: from its returned headers first, then from a
+    `Message-ID:` line quoted in any text part."""
     for part in message.walk():
         content_type = part.get_content_type()
-        if content_type == "message/rfc822":
+        if content_type in _RETURNED_MESSAGE:
             inner = part.get_payload()
             if isinstance(inner, list) and inner and isinstance(inner[0], Message):
                 found = inner[0].get("Message-ID")
                 if found:
                     return str(found).strip()
         elif content_type == "text/rfc822-headers":
-            headers = HeaderParser().parsestr(_text(part))
-            if headers.get("Message-ID"):
-                return str(headers["Message-ID"]).strip()
+            found = HeaderParser().parsestr(_text(part)).get("Message-ID")
+            if found:
+                return str(found).strip()
     for part in message.walk():
         if part.get_content_maintype() == "text":
             match = _MESSAGE_ID.search(_text(part))
@@ -75,65 +200,44 @@ def _original_message_id(message: Message) -> str | None:
     return None
 
 
-def _reported(message: Message) -> dict[str, tuple[str, str]]:
-    """{recipient: (status, diagnostic)} from an RFC 3464 report's per-recipient fields."""
-    found: dict[str, tuple[str, str]] = {}
-    for part in message.walk():
-        if part.get_content_type() not in _DELIVERY_STATUS:
-            continue
-        blocks = part.get_payload()
-        if not isinstance(blocks, list):  # encoded oddly: parse the field blocks here
-            text = _text(part).replace("\r\n", "\n")
-            blocks = [HeaderParser().parsestr(b + "\n") for b in re.split(r"\n\s*\n", text) if b]
-        for block in blocks:
-            if not isinstance(block, Message):
-                continue
-            recipient = str(block.get("Final-Recipient") or block.get("Original-Recipient") or "")
-            address = recipient.partition(";")[2].strip().strip("<>").lower()
-            if not address:
-                continue
-            diagnostic = " ".join(str(block.get("Diagnostic-Code", "")).split())
-            diagnostic = diagnostic.partition(";")[2].strip() or diagnostic
-            status = _STATUS.search(str(block.get("Status", "")) or diagnostic)
-            found[address] = (status.group(1) if status else "", diagnostic)
-    return found
-
-
 def _is_other_report(message: Message) -> bool:
     """A multipart/report that is not about delivery (a complaint, a read receipt)."""
     report_type = str(message.get_param("report-type", "") or "").lower()
-    return message.get_content_type() == "multipart/report" and report_type not in (
-        "",
-        "delivery-status",
-        "global-delivery-status",
+    return (
+        message.get_content_type() == "multipart/report"
+        and report_type not in _DELIVERY_REPORT_TYPES
     )
 
 
 def dsn_parse(message: EmailMessage | Message) -> list[DsnRecipient]:
-    """One record per recipient a bounce reports; [] for anything that is not a bounce."""
+    """One record per recipient a bounce reports; [] for anything that is not a bounce.
+
+    A report with RFC 3464 recipient fields is read from them: each Action says failed or
+    delayed, and a report that a message was delivered or relayed is no bounce. A message
+    whose fields say neither (none at all, or no Action) goes to the detectors of older
+    shapes, which read the text.
+    """
     if _is_other_report(message):
         return []
-    try:
-        temporary, permanent = all_failures(message)
-    except Exception:
-        # (an empty From is an IndexError): a report they cannot read is no report.
-        logger.info("delivery report unreadable by flufl.bounce", exc_info=True)
-        return []
-    if not temporary and not permanent:
+    reported = _reported(message)
+    failures = {a: r.permanent for a, r in reported.items() if r.permanent is not None}
+    if not failures and not any(r.arrived for r in reported.values()):
+        failures = _other_shapes(message)  # no fields, or fields that say nothing
+    if not failures:
         return []
     original = _original_message_id(message)
-    reported = _reported(message)
-    sender = " ".join(str(message.get("From", "the mail system")).split())
+    sender = " ".join(str(message.get("From") or "the mail system").split())
     records = []
-    for raw, is_permanent in [(a, True) for a in permanent] + [(a, False) for a in temporary]:
-        address = (raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw).lower()
-        status, diagnostic = reported.get(address, ("", ""))
+    for address, permanent in failures.items():
+        said = reported.get(address)
+        status = said.status if said else ""
+        diagnostic = said.diagnostic if said else ""
         records.append(
             DsnRecipient(
                 recipient=address,
-                action="failed" if is_permanent else "delayed",
-                status=status or ("5.0.0" if is_permanent else "4.0.0"),
-                permanent=is_permanent,
+                action="failed" if permanent else "delayed",
+                status=status or ("5.0.0" if permanent else "4.0.0"),
+                permanent=permanent,
                 diagnostic=diagnostic or f"reported by {sender}",
                 original_message_id=original,
             )
