@@ -18,7 +18,7 @@ from tests.actions.helpers import confirmed_letter
 from tests.inbound.conftest import send, settled
 from urgent.actions.fax import EMAIL_FAX_OUTCOMES, email_fax_outcome, email_fax_references
 from urgent.actions.models import FaxTransmission, LetterDelivery
-from urgent.actions.services import deliveries_send_due
+from urgent.actions.services import deliveries_send_due, fax_report_record
 
 __all__ = ["smtp"]
 
@@ -185,3 +185,25 @@ def test_the_gateways_address_and_the_bounce_relays_are_checked_at_start(
     monkeypatch.setenv("URGENT_BOUNCE_RELAYS", "relay.example.org,postmaster@example.org")
     with pytest.raises(env.ConfigError, match="URGENT_BOUNCE_RELAYS: 'postmaster@example"):
         env.bounce_relays()
+
+
+def test_a_report_settles_the_latest_transmission_through_the_email_gateway(
+    faxes: list[tuple[LetterDelivery, str]],
+) -> None:
+    """A fax dialled again has several transmissions; a report settles the newest one handed
+    to the email gateway, never one sent through another gateway since."""
+    (first, _id), _second = faxes
+    handed = FaxTransmission.objects.get(delivery=first)
+    # Dialled again within the same instant (ties are broken by the newer row), and then
+    # once through the HTTP gateway after a change of settings.
+    again = FaxTransmission.objects.create(
+        delivery=first, gateway="email", status=FaxTransmission.Status.HANDED
+    )
+    FaxTransmission.objects.filter(pk=again.pk).update(created_at=handed.created_at)
+    other = FaxTransmission.objects.create(
+        delivery=first, gateway="phaxio", status=FaxTransmission.Status.SUBMITTED
+    )
+    assert fax_report_record(references=[str(first.uuid)], status="sent", detail="gateway: ok")
+    statuses = dict(FaxTransmission.objects.filter(delivery=first).values_list("pk", "status"))
+    assert statuses == {handed.pk: "handed", again.pk: "sent", other.pk: "submitted"}
+    assert not fax_report_record(references=[str(uuid.uuid4())], status="sent", detail="")

@@ -10,6 +10,7 @@ import email
 import email.policy
 import email.utils
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -257,3 +258,136 @@ def test_one_message_id_is_one_reply_per_letter_not_one_for_all_letters(
     assert sorted(OfficialReply.objects.values_list("delivery_id", flat=True)) == sorted(
         [first.pk, second.pk]
     )
+
+
+def _raw_reply(headers: str, body: str = "Received, thank you.") -> EmailMessage:
+    raw = (headers.strip().replace("\n", "\r\n") + "\r\n\r\n" + body + "\r\n").encode()
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def test_a_recipient_header_the_parser_chokes_on_still_finds_the_letter(
+    demo: None, smtp: Smtp
+) -> None:
+    to = confirmed_letter("a@example.org").deliveries.get(role="to")
+    deliveries_send_due()
+    # An unclosed quote makes the address parser raise; the header is read as written.
+    message = _raw_reply(f'From: desk@ministry.example.org\nTo: {reply_address(to.pk)}, "')
+    found = record(message)
+    assert found is not None and found.delivery == to
+
+
+@pytest.mark.parametrize("header", ["Sender", "Reply-To"])
+def test_the_official_is_known_by_the_sender_or_reply_to_of_a_shared_mailbox(
+    demo: None, smtp: Smtp, header: str
+) -> None:
+    action = confirmed_letter("a@example.org")
+    deliveries_send_due()
+    to, cc = action.deliveries.get(role="to"), action.deliveries.get(role="cc")
+    found = record(
+        reply(
+            **{
+                "From": "Registry <registry@ministry.example.org>",
+                header: "Embassy <embassy.tm@example.org>",
+                "In-Reply-To": to.message_id,
+            }
+        )
+    )
+    assert found is not None and (found.delivery, found.official) == (cc, cc.official)
+
+
+def test_a_reply_with_no_from_is_kept_with_no_sender(demo: None, smtp: Smtp) -> None:
+    to = confirmed_letter("a@example.org").deliveries.get(role="to")
+    deliveries_send_due()
+    found = record(reply(To=reply_address(to.pk), Subject="Re: letter"))
+    assert found is not None and found.from_address == ""
+
+
+def test_long_headers_are_cut_to_what_their_columns_hold(demo: None, smtp: Smtp) -> None:
+    to = confirmed_letter("a@example.org").deliveries.get(role="to")
+    deliveries_send_due()
+    message_id = "<" + "m" * 300 + "@ministry.example.org>"
+    sender = "d" * 64 + "@" + ".".join(["ministry"] * 32) + ".example"
+    subject = "Re: " + "word " * 300
+    found = record(
+        _raw_reply(
+            f"From: {sender}\nTo: {reply_address(to.pk)}\nMessage-ID: {message_id}\n"
+            f"Subject: {subject}"
+        )
+    )
+    assert found is not None
+    assert found.message_id == message_id[:250]
+    assert found.from_address == sender[:320] and len(sender) > 320
+    assert found.subject == " ".join(subject.split())[:998]
+
+
+def test_a_subject_is_one_line_whatever_it_encodes(demo: None, smtp: Smtp) -> None:
+    to = confirmed_letter("a@example.org").deliveries.get(role="to")
+    deliveries_send_due()
+    encoded = "=?utf-8?q?Re:_line_one=0D=0ABcc:_x@example.org?="
+    found = record(
+        _raw_reply(
+            f"From: desk@ministry.example.org\nTo: {reply_address(to.pk)}\nSubject: {encoded}"
+        )
+    )
+    assert found is not None and found.subject == "Re: line one Bcc: x@example.org"
+
+
+def test_a_date_with_no_zone_is_utc_whatever_zone_the_server_runs_in(
+    demo: None, smtp: Smtp
+) -> None:
+    to = confirmed_letter("a@example.org").deliveries.get(role="to")
+    deliveries_send_due()
+    with timezone.override("Asia/Tokyo"):
+        found = record(
+            reply(
+                From="desk@ministry.example.org",
+                To=reply_address(to.pk),
+                Date="Mon, 30 Nov 2026 09:15:00 -0000",
+            )
+        )
+    assert found is not None
+    assert found.received_at == datetime.datetime(2026, 11, 30, 9, 15, tzinfo=datetime.UTC)
+
+
+def test_bytes_invalid_in_an_unknown_charset_are_replaced_not_fatal(demo: None, smtp: Smtp) -> None:
+    to = confirmed_letter("a@example.org").deliveries.get(role="to")
+    deliveries_send_due()
+    raw = (
+        f"From: desk@ministry.example.org\r\nTo: {reply_address(to.pk)}\r\n"
+        'Content-Type: text/plain; charset="x-unknown-8bit"\r\n'
+        "Content-Transfer-Encoding: 8bit\r\n\r\n"
+    ).encode() + b"Re\xe7u, merci.\r\n"
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    assert official_reply_record(message=message, raw=raw, received_at=RECEIVED)
+    assert OfficialReply.objects.latest("id").text == "Re\ufffdu, merci."
+
+
+def test_a_body_the_parser_cannot_walk_keeps_the_reply_with_no_text(demo: None, smtp: Smtp) -> None:
+    to = confirmed_letter("a@example.org").deliveries.get(role="to")
+    deliveries_send_due()
+    # A nested multipart without a boundary: `get_body` raises on it.
+    message = _raw_reply(
+        f"From: desk@ministry.example.org\nTo: {reply_address(to.pk)}\n"
+        'Content-Type: multipart/alternative; boundary="b"',
+        "--b\r\nContent-Type: multipart/related\r\n\r\nbody\r\n--b--",
+    )
+    found = record(message)
+    assert found is not None and found.delivery == to and found.text == ""
+
+
+def test_finding_the_letter_costs_the_same_queries_for_the_copy_as_for_the_main_letter(
+    demo: None, smtp: Smtp, django_assert_num_queries: Any
+) -> None:
+    action = confirmed_letter("a@example.org")
+    deliveries_send_due()
+    to = action.deliveries.get(role="to")
+    for n, sender in enumerate(["mission.tm@example.org", "embassy.tm@example.org"]):
+        message = reply(From=sender, In_Reply_To=to.message_id, Message_ID=f"<q{n}@x>")
+        # The letters and their addresses in one read, the duplicate check, the insert.
+        with django_assert_num_queries(3):
+            assert official_reply_record(
+                message=message, raw=message.as_bytes(), received_at=RECEIVED
+            )

@@ -12,6 +12,7 @@ import email.message
 import email.utils
 import re
 import uuid
+from typing import cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -194,9 +195,9 @@ def _reply_text(message: email.message.EmailMessage) -> str:
         return ""
     try:
         content = part.get_content()
-    except (LookupError, KeyError, ValueError):
-        payload = part.get_payload(decode=True)
-        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+    except (LookupError, KeyError, ValueError):  # a charset Python does not know
+        # A body part is a leaf, so its decoded payload is bytes.
+        content = cast(bytes, part.get_payload(decode=True)).decode("utf-8", "replace")
     text = str(content)
     if part.get_content_subtype() == "html":
         text = re.sub(r"(?i)<br\s*/?>|</p>", "\n", text)
@@ -207,7 +208,7 @@ def _delivery_for(message: email.message.EmailMessage) -> LetterDelivery | None:
     for address in _addresses(message, "To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To"):
         delivery_id = reply_address_read(address)
         if delivery_id is not None:
-            found = LetterDelivery.objects.filter(pk=delivery_id).select_related("official").first()
+            found = LetterDelivery.objects.filter(pk=delivery_id).first()
             if found is not None:
                 return found
     references = _MSGID.findall(
@@ -218,7 +219,7 @@ def _delivery_for(message: email.message.EmailMessage) -> LetterDelivery | None:
     candidates = sorted(
         LetterDelivery.objects.filter(
             Q(message_id__in=references) | Q(digest_message_id__in=references)
-        ).select_related("contact_point", "official"),
+        ).select_related("contact_point"),
         # The main recipient first, then the copies: who a reply from elsewhere answers.
         key=lambda d: (d.role != LetterDelivery.Role.TO, d.pk),
     )
