@@ -7,6 +7,8 @@ never taken for a bounce."""
 from __future__ import annotations
 
 import base64
+import logging
+import quopri
 from email import message_from_bytes, policy
 from email.message import Message
 
@@ -81,16 +83,23 @@ def test_an_international_address_in_a_plain_report_is_read_as_written(written: 
     assert found.recipient == "jürgen@beispiel.example"
 
 
-def test_a_transfer_encoded_status_part_is_read() -> None:
+@pytest.mark.parametrize("encoding", ["base64", "quoted-printable"])
+def test_a_transfer_encoded_status_part_is_read_in_its_charset(encoding: str) -> None:
     headers, body = status_part(
-        block("rfc822; gone@example.org", status="5.2.1", code="smtp; 550 5.2.1 disabled")
+        block(
+            "rfc822; gone@example.org",
+            status="5.2.1",
+            code="smtp; 550 5.2.1 compte désactivé, a=b",
+        )
     )
-    encoded = (headers + "\r\nContent-Transfer-Encoding: base64", base64.encodebytes(body))
-    [found] = mail(encoded, HEADERS)
+    latin1 = body.decode().encode("latin-1")
+    encoded = base64.encodebytes(latin1) if encoding == "base64" else quopri.encodestring(latin1)
+    part = (f"{headers}; charset=iso-8859-1\r\nContent-Transfer-Encoding: {encoding}", encoded)
+    [found] = mail(part, HEADERS)
     assert (found.recipient, found.status, found.diagnostic, found.message_id) == (
         "gone@example.org",
         "5.2.1",
-        "550 5.2.1 disabled",
+        "550 5.2.1 compte désactivé, a=b",
         OURS,
     )
 
@@ -135,12 +144,13 @@ def test_bare_and_typeless_recipients() -> None:
     found = mail(
         status_part(
             block("<Bare@Example.org>"),
+            block("rfc822; <Xu.Li@Example.org>"),
             block("x400; c=xx; o=nowhere", status="5.1.1"),  # names no mail address
             block("rfc822;", status="5.1.1"),
         ),
         HEADERS,
     )
-    assert [r.recipient for r in found] == ["bare@example.org"]
+    assert [r.recipient for r in found] == ["bare@example.org", "xu.li@example.org"]
 
 
 def test_a_report_without_a_sender_or_words_says_the_mail_system_reported_it() -> None:
@@ -229,6 +239,51 @@ def test_fields_without_an_action_leave_the_report_to_its_text() -> None:
     assert [(r.recipient, r.permanent, r.status) for r in found] == [
         ("gone.away@example.info", True, "5.1.1")
     ]
-    # Fields that say the message arrived are believed over text that says otherwise.
-    arrived = block("rfc822; gone.away@example.info", action="delivered", status="2.0.0")
+
+
+@pytest.mark.parametrize("action", ["delivered", "relayed", "expanded"])
+def test_fields_that_say_the_message_went_on_are_believed_over_the_text(action: str) -> None:
+    arrived = block("rfc822; gone.away@example.info", action=action, status="2.0.0")
     assert mail(QMAIL_TEXT, status_part(arrived), HEADERS) == []
+
+
+def test_the_servers_words_keep_their_own_semicolons() -> None:
+    code = "smtp; 550 5.7.1 rejected; see https://help.example.org/5.7.1"
+    [found] = mail(status_part(block("rfc822; gone@example.org", code=code)), HEADERS)
+    assert found.diagnostic == "550 5.7.1 rejected; see https://help.example.org/5.7.1"
+
+
+def test_a_report_in_an_older_shape_says_who_reported_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    qmail = ("Content-Type: text/plain", QMAIL_TEXT[1].replace(b"gone.away", b"Gone.Away"))
+    found = mail(qmail, HEADERS, content_type="multipart/mixed")
+    assert found == [
+        DsnRecipient(
+            "gone.away@example.info",
+            "failed",
+            "5.0.0",
+            True,
+            "reported by Mail Delivery System <MAILER-DAEMON@mx.example.org>",
+            OURS,
+        )
+    ]
+    warning = (
+        "Content-Type: text/plain",
+        b"Delivery to the following recipient has been delayed:\r\n\r\n"
+        b"     Slow.Desk@example.net\r\n\r\nMessage will be retried for 2 more day(s)\r\n",
+    )
+    [delayed] = mail(warning, HEADERS, content_type="multipart/mixed")
+    assert (delayed.recipient, delayed.action, delayed.status, delayed.permanent) == (
+        "slow.desk@example.net",
+        "delayed",
+        "4.0.0",
+        False,
+    )
+    # A report the older-shape detectors cannot read (a From they choke on) is none, and
+    # says so.
+    with caplog.at_level(logging.INFO, logger="urgent.mailings.dsn"):
+        assert mail(qmail, HEADERS, content_type="multipart/mixed", sender=b"<") == []
+    [logged] = [r for r in caplog.records if r.name == "urgent.mailings.dsn"]
+    assert logged.getMessage() == "bounce unreadable by flufl.bounce"
+    assert logged.exc_info is not None

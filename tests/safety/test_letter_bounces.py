@@ -32,6 +32,7 @@ __all__ = ["smtp"]
         ("MX1.Ministry.Example.", "desk@ministry.example", True),
         ("mx1.ministry.example", "<Desk@Ministry.Example>", True),
         ("MX.MINISTRY.LUX", "Office@Ministry.LUX.", True),
+        ("mx.ministry.lux", "<Office@Ministry.LUX>", True),
         # The domain is what follows the last @, even when the local part quotes one.
         ("mx.ministry.example", '"desk@elsewhere.example"@ministry.example', True),
         ("mx.elsewhere.example", '"desk@elsewhere.example"@ministry.example', False),

@@ -302,6 +302,11 @@ def test_a_reply_with_no_from_is_kept_with_no_sender(demo: None, smtp: Smtp) -> 
     deliveries_send_due()
     found = record(reply(To=reply_address(to.pk), Subject="Re: letter"))
     assert found is not None and found.from_address == ""
+    # A From that opens with a group naming no one: the sender is the address that follows.
+    found = record(
+        _raw_reply(f"From: undisclosed:;, Desk@Ministry.example.org\nTo: {reply_address(to.pk)}")
+    )
+    assert found is not None and found.from_address == "desk@ministry.example.org"
 
 
 def test_long_headers_are_cut_to_what_their_columns_hold(demo: None, smtp: Smtp) -> None:

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from email.message import EmailMessage, Message
 from email.parser import HeaderParser
+from typing import cast
 
 from flufl.bounce import all_failures
 
@@ -62,14 +63,18 @@ class _Reported:
     diagnostic: str
 
 
-def _text(part: Message) -> str:
-    payload = part.get_payload(decode=True)
-    if not isinstance(payload, bytes):  # a multipart or message/* part has no text itself
-        return ""
+def _decoded(data: bytes, charset: str | None = None) -> str:
+    """Bytes as text in their charset (UTF-8 when none is named or Python does not know
+    it); bytes invalid in it become U+FFFD rather than stopping the report."""
     try:
-        return payload.decode(part.get_content_charset() or "utf-8", "replace")
-    except LookupError:  # a charset Python does not know
-        return payload.decode("utf-8", "replace")
+        return data.decode(charset or "utf-8", "replace")
+    except LookupError:
+        return data.decode("utf-8", "replace")
+
+
+def _text(part: Message) -> str:
+    """A leaf part's text (only leaves are read this way, so the payload is bytes)."""
+    return _decoded(cast(bytes, part.get_payload(decode=True)), part.get_content_charset())
 
 
 def _fields(block: str) -> dict[str, str]:
@@ -81,15 +86,11 @@ def _fields(block: str) -> dict[str, str]:
     return found
 
 
-def _unescaped(text: str) -> str:
-    """Text the parser read from raw 8-bit bytes (kept as surrogates), as UTF-8."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
 def _block_text(block: Message) -> str:
-    lines = _unescaped("\n".join(f"{name}: {value}" for name, value in block.raw_items()))
-    rest = block.get_payload(decode=True)  # bytes as sent: RFC 6533 fields are UTF-8
-    return lines + "\n\n" + rest.decode("utf-8", "replace") if isinstance(rest, bytes) else lines
+    # The parser keeps raw 8-bit header bytes as surrogates; RFC 6533 fields are UTF-8.
+    lines = "\n".join(f"{name}: {value}" for name, value in block.raw_items())
+    rest = cast(bytes, block.get_payload(decode=True))
+    return _decoded(lines.encode("utf-8", "surrogateescape")) + "\n\n" + _decoded(rest)
 
 
 def _status_text(part: Message) -> str:
@@ -100,13 +101,12 @@ def _status_text(part: Message) -> str:
     if not isinstance(payload, list):
         return _text(part)
     text = "\n\n".join(_block_text(b) for b in payload if isinstance(b, Message))
-    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
-    if encoding in ("base64", "quoted-printable"):
+    encoding = part.get("Content-Transfer-Encoding", "").strip().lower()
+    if encoding in ("base64", "quoted-printable"):  # left undecoded in the one "block"
         holder = Message()
         holder["Content-Transfer-Encoding"] = encoding
         holder.set_payload(text)
-        holder.set_param("charset", part.get_content_charset() or "utf-8")
-        return _text(holder)
+        return _decoded(cast(bytes, holder.get_payload(decode=True)), part.get_content_charset())
     return text
 
 
@@ -172,8 +172,9 @@ def _other_shapes(message: Message) -> dict[str, bool]:
         # (an empty From is an IndexError): a report they cannot read is no report.
         logger.info("bounce unreadable by flufl.bounce", exc_info=True)
         return {}
-    found = {a.decode("utf-8", "replace").lower(): False for a in temporary}
-    found.update({a.decode("utf-8", "replace").lower(): True for a in permanent})
+    # flufl.bounce reports ASCII addresses only, as bytes.
+    found = {_decoded(a).lower(): False for a in temporary}
+    found.update({_decoded(a).lower(): True for a in permanent})
     return found
 
 
@@ -183,11 +184,10 @@ def _original_message_id(message: Message) -> str | None:
     for part in message.walk():
         content_type = part.get_content_type()
         if content_type in _RETURNED_MESSAGE:
-            inner = part.get_payload()
-            if isinstance(inner, list) and inner and isinstance(inner[0], Message):
-                found = inner[0].get("Message-ID")
-                if found:
-                    return str(found).strip()
+            inner = part.get_payload()  # [the returned message, or its headers]
+            found = cast(Message, inner[0]).get("Message-ID") if isinstance(inner, list) else None
+            if found:
+                return str(found).strip()
         elif content_type == "text/rfc822-headers":
             found = HeaderParser().parsestr(_text(part)).get("Message-ID")
             if found:
@@ -202,7 +202,7 @@ def _original_message_id(message: Message) -> str | None:
 
 def _is_other_report(message: Message) -> bool:
     """A multipart/report that is not about delivery (a complaint, a read receipt)."""
-    report_type = str(message.get_param("report-type", "") or "").lower()
+    report_type = str(message.get_param("report-type") or "").lower()
     return (
         message.get_content_type() == "multipart/report"
         and report_type not in _DELIVERY_REPORT_TYPES
@@ -230,8 +230,7 @@ def dsn_parse(message: EmailMessage | Message) -> list[DsnRecipient]:
     records = []
     for address, permanent in failures.items():
         said = reported.get(address)
-        status = said.status if said else ""
-        diagnostic = said.diagnostic if said else ""
+        status, diagnostic = (said.status, said.diagnostic) if said else ("", "")
         records.append(
             DsnRecipient(
                 recipient=address,
