@@ -22,11 +22,19 @@ import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from django.contrib.auth.models import Group, User
 from django.test import Client
+from django.utils import timezone
 
 from tests.federation.fake import Posted
 from urgent.cases.models import Case
-from urgent.cases.services import case_publish
+from urgent.cases.services import (
+    case_close,
+    case_publish,
+    case_stop_switch,
+    update_post,
+)
+from urgent.core.roles import roles_ensure
 from urgent.federation.models import NewsDelivery, NewsFollower
 from urgent.federation.news.delivery import news_deliveries_run
 from urgent.federation.services.publishing import case_events_publish
@@ -275,3 +283,81 @@ def test_the_urgent_inbox_stays_strict(client: Client, mastodon: FakeMastodon) -
     """A Mastodon-signed Follow is not an Urgent instance's: the protocol inbox refuses it."""
     response = mastodon.post(client, mastodon.follow(), path="/federation/inbox")
     _refused(response, 401, "unsigned")
+
+
+def _followed(client: Client, mastodon: FakeMastodon) -> None:
+    mastodon.news_pem = client.get("/federation/news").json()["publicKey"]["publicKeyPem"]
+    assert mastodon.post(client, mastodon.follow()).status_code == 202
+    _drain()
+
+
+def test_a_cases_thread_grows_and_is_withdrawn_when_action_stops(
+    demo: None, client: Client, mastodon: FakeMastodon
+) -> None:
+    """Further Information and the outcome answer the case's post; a stop cancels what has
+    not left and deletes every post sent, at each server it went to; a resume posts again,
+    with the names the case now hides withheld."""
+    roles_ensure()
+    staff = User.objects.create_user("news-publisher", is_staff=True)
+    staff.groups.add(Group.objects.get(name="coordinator"))
+    _followed(client, mastodon)
+    case = Case.objects.filter(status="draft").first()
+    assert case is not None
+    person = case.people.first()
+    assert person is not None
+    case_publish(case=case, actor=staff)
+    update_post(case=case, actor=staff, title="Moved to a prison far away", body="Invented text.")
+    case_events_publish()
+    _drain()
+    # Both posts leave in one round, in either order.
+    further, first = sorted(
+        mastodon.posted("Create"), key=lambda p: "inReplyTo" in p.json["object"], reverse=True
+    )
+    case_note = first.json["object"]["id"]
+    assert case_note == f"{NEWS}/notes/{case.uuid}" and "inReplyTo" not in first.json["object"]
+    assert further.json["object"]["inReplyTo"] == case_note
+    assert "Moved to a prison far away" in further.json["object"]["content"]
+    assert further.json["object"]["id"] != case_note
+
+    # A second Further Information is queued, then the family asks to stop before it leaves.
+    update_post(case=case, actor=staff, title="Transferred again", body="More invented text.")
+    case_events_publish()
+    [waiting] = [
+        d for d in NewsDelivery.objects.all() if "Transferred again" in str(d.payload["object"])
+    ]
+    assert waiting.status == "queued"
+    case_stop_switch(case=case, actor=staff, stopped=True, hide_names=True, reason="Family")
+    case_events_publish()
+    _drain()
+    waiting.refresh_from_db()
+    assert waiting.status == "cancelled"
+    # A post that was being sent at the stop and failed: retried later, it waits for the hold.
+    NewsDelivery.objects.filter(pk=waiting.pk).update(
+        status="deferred", next_attempt_at=timezone.now()
+    )
+    _drain()
+    waiting.refresh_from_db()
+    assert waiting.status == "deferred"
+    assert not [p for p in mastodon.posted("Create") if "Transferred again" in p.body.decode()]
+    deletes = mastodon.posted("Delete")
+    assert sorted(d.json["object"]["id"] for d in deletes) == sorted(
+        [case_note, further.json["object"]["id"]]
+    )
+    assert all(d.verified and d.json["object"]["type"] == "Tombstone" for d in deletes)
+
+    case_stop_switch(case=case, actor=staff, stopped=False, hide_names=True, reason="Agreed")
+    case_events_publish()
+    _drain()
+    waiting.refresh_from_db()
+    assert waiting.status == "cancelled"
+    again = mastodon.posted("Create")[-1]
+    assert again.json["object"]["id"] not in {case_note, further.json["object"]["id"]}
+    assert again.json["object"]["inReplyTo"] == case_note
+    for part in person.name.split():
+        assert part not in again.body.decode()
+
+    case_close(case=case, actor=staff, kind="released", occurred_on=datetime.date(2026, 12, 1))
+    case_events_publish()
+    _drain()
+    outcome = mastodon.posted("Create")[-1].json["object"]
+    assert "Released" in outcome["content"] and outcome["inReplyTo"] == case_note

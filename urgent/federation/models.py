@@ -362,6 +362,9 @@ class NewsDelivery(QueueItem):
 
     inbox_url = models.URLField(max_length=500)
     payload = models.JSONField()
+    # The case a post is about (its hold key, `case:<uuid hex>`): a stop cancels the case's
+    # posts not yet sent and withdraws the ones sent. Empty for an Accept or a Delete.
+    case_key = models.CharField(max_length=200, blank=True, db_index=True)
     last_status = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

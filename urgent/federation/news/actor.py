@@ -1,4 +1,5 @@
-"""The news actor's documents (actor, WebFinger) and its posts: a `Note` per new case."""
+"""The news actor's documents (actor, WebFinger) and its posts: a `Note` for a new case,
+each Further Information and the outcome, and a `Delete` of them when action stops."""
 
 from __future__ import annotations
 
@@ -86,28 +87,37 @@ def accept_build(*, follow: dict[str, Any]) -> dict[str, Any]:
 
 
 def _first_paragraph(text: str) -> str:
-    """The story's opening, as a summary: its first paragraph, at most 400 characters."""
+    """A text's opening, as a summary: its first paragraph, at most 400 characters."""
     first = text.strip().split("\n\n", 1)[0]
     return Truncator(" ".join(first.split())).chars(400)
 
 
-def note_build(*, case: Case) -> dict[str, Any]:
-    """A `Create` of a public `Note` for a newly published case: its headline and summary
-    as the public page shows them (names withheld when the case hides them), the link, and
-    its language. Nothing about supporters; no content warning (`summary`) either."""
+def case_note_id(case: Case) -> str:
+    """The id of the first post about a case; later posts answer it."""
+    return f"{news_url()}/notes/{case.uuid}"
+
+
+def note_build(
+    *,
+    case: Case,
+    paragraphs: list[str],
+    note_id: str | None = None,
+    when: datetime.datetime | None = None,
+) -> dict[str, Any]:
+    """A `Create` of a public `Note` about a case: the opening of each of `paragraphs` as the
+    public page shows it (names withheld when the case hides them, before anything is cut,
+    so no name is left half), the link, and the case's language. The
+    first post about a case has `case_note_id`; a later one (`note_id`) answers it, so the
+    fediverse shows one thread per case. Nothing about supporters; no content warning
+    (`summary`) either."""
     page = f"{vocab.base_url()}/cases/{case.slug}/"
-    text = "".join(
-        f"<p>{escape(part)}</p>"
-        for part in (redact(case.headline, case), _first_paragraph(redact(case.story, case)))
-        if part.strip()
-    )
+    shown = [_first_paragraph(redact(part, case)) for part in paragraphs]
+    text = "".join(f"<p>{escape(part)}</p>" for part in shown if part)
     content = f'{text}<p><a href="{escape(page)}">{escape(page)}</a></p>'
-    published = (case.published_at or datetime.datetime.now(tz=datetime.UTC)).astimezone(
-        datetime.UTC
-    )
+    published = (when or datetime.datetime.now(tz=datetime.UTC)).astimezone(datetime.UTC)
     followers = f"{news_url()}/followers"
-    note = {
-        "id": f"{news_url()}/notes/{case.uuid}",
+    note: dict[str, Any] = {
+        "id": note_id or case_note_id(case),
         "type": "Note",
         "attributedTo": news_url(),
         "published": published.isoformat(timespec="seconds"),
@@ -119,4 +129,12 @@ def note_build(*, case: Case) -> dict[str, Any]:
         "attachment": [],
         "tag": [],
     }
+    if note_id:
+        note["inReplyTo"] = case_note_id(case)
     return _activity("Create", note, to=[vocab.PUBLIC], cc=[followers])
+
+
+def delete_build(*, note_id: str) -> dict[str, Any]:
+    """Withdraw a post: servers that follow the standard remove it and keep a tombstone."""
+    tombstone = {"id": note_id, "type": "Tombstone"}
+    return _activity("Delete", tombstone, to=[vocab.PUBLIC], cc=[f"{news_url()}/followers"])

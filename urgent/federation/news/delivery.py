@@ -8,14 +8,27 @@ import datetime
 import json
 from collections.abc import Sequence
 
-from urgent.core.queue import Outcome, Queue, Report, queue_due_exist, queue_reclaim, queue_work
+from urgent.core.queue import (
+    Outcome,
+    Queue,
+    Report,
+    RowHold,
+    queue_due_exist,
+    queue_reclaim,
+    queue_work,
+)
 from urgent.federation import net, vocab
 from urgent.federation.errors import RemoteError
 from urgent.federation.models import NewsDelivery
 from urgent.federation.news.actor import news_key_id
 from urgent.federation.news.cavage import request_sign
 
-QUEUE = Queue(model=NewsDelivery, lease=datetime.timedelta(seconds=60))
+# A post about a case waits while the case's stop switch holds it (`case_key` is the hold key).
+QUEUE = Queue(
+    model=NewsDelivery,
+    lease=datetime.timedelta(seconds=60),
+    row_hold=RowHold(prefix="", lookup="case_key"),
+)
 PERMANENT = frozenset({400, 401, 403, 404, 410, 413, 415, 422})
 
 

@@ -4,7 +4,6 @@ reads nothing but who follows it."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urldefrag
@@ -176,17 +175,16 @@ def news_activity_receive(*, received: NewsReceived) -> str:
     return "ignored"
 
 
-def news_deliveries_queue(*, payload: dict[str, Any], inboxes: list[str]) -> int:
-    """One delivery row per inbox, in the caller's transaction; a worker is woken on commit."""
+def news_deliveries_queue(
+    *, payload: dict[str, Any], inboxes: list[str], case_key: str = ""
+) -> int:
+    """One delivery row per inbox, in the caller's transaction; a worker is woken on commit.
+    `case_key` names the case a post is about, so that a stop can withdraw it."""
     now = timezone.now()
     rows = NewsDelivery.objects.bulk_create(
-        NewsDelivery(inbox_url=inbox, payload=payload, next_attempt_at=now)
+        NewsDelivery(inbox_url=inbox, payload=payload, next_attempt_at=now, case_key=case_key)
         for inbox in dict.fromkeys(inboxes)
     )
     if rows:
         transaction.on_commit(lambda: deliveries_drain.enqueue())
     return len(rows)
-
-
-def news_body(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

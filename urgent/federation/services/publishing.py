@@ -18,7 +18,7 @@ from urgent.cases.services import case_event_handled_mark
 from urgent.federation.models import Activity
 from urgent.federation.selectors import case_for_federation, cases_health_changed
 from urgent.federation.services.adopting import copy_resumed_lift
-from urgent.federation.services.news import news_case_post
+from urgent.federation.services.news import news_case_withdraw, news_event_post
 from urgent.federation.services.outbox import case_activity_send
 
 logger = logging.getLogger(__name__)
@@ -34,10 +34,11 @@ def case_event_publish(*, event: CaseEvent) -> Activity | None:
     if event.kind == CaseEvent.Kind.RESUMED:
         # A copy stopped by its origin: resuming it lets its held letters leave again.
         copy_resumed_lift(case=event.case)
+    if event.kind == CaseEvent.Kind.STOPPED:
+        news_case_withdraw(case=event.case)  # whatever became of the case since
     if case_for_federation(case_id=event.case_id) is None:
         return None  # withdrawn to a draft since: drafts never leave
-    if event.kind == CaseEvent.Kind.PUBLISHED:
-        news_case_post(case=event.case)
+    news_event_post(event=event)
     kind = "Create" if event.kind == CaseEvent.Kind.PUBLISHED else "Update"
     return case_activity_send(case=event.case, kind=kind)
 
