@@ -214,10 +214,15 @@ def test_a_report_built_in_code_with_text_fields_is_read() -> None:
         "Reporting-MTA: dns; mx.example.org\n\n"
         "Final-Recipient: rfc822; gone@example.org\nAction: failed\nStatus: 5.1.1\n"
     )
+    # A returned message left as text by the code that built it holds no headers to read.
+    unparsed = Message()
+    unparsed["Content-Type"] = "message/rfc822"
+    unparsed.set_payload("Message-ID: <not-parsed@example.org>\n\nText\n")
     returned = Message()
     returned["Content-Type"] = "text/rfc822-headers"
     returned.set_payload(f"Message-ID: {OURS}\n")
     report.attach(status)
+    report.attach(unparsed)
     report.attach(returned)
     assert [(r.recipient, r.status, r.message_id) for r in dsn_parse(report)] == [
         ("gone@example.org", "5.1.1", OURS)
@@ -286,4 +291,25 @@ def test_a_report_in_an_older_shape_says_who_reported_it(
         assert mail(qmail, HEADERS, content_type="multipart/mixed", sender=b"<") == []
     [logged] = [r for r in caplog.records if r.name == "urgent.mailings.dsn"]
     assert logged.getMessage() == "bounce unreadable by flufl.bounce"
-    assert logged.exc_info is not None
+    assert isinstance(logged.exc_info, tuple)  # the traceback, for whoever reads the log
+
+
+def test_every_status_part_of_a_report_counts() -> None:
+    found = mail(
+        status_part(block("rfc822; first@example.org")),
+        status_part(block("rfc822; second@example.org", action="delayed", status="4.4.1")),
+        HEADERS,
+    )
+    assert [(r.recipient, r.permanent) for r in found] == [
+        ("first@example.org", True),
+        ("second@example.org", False),
+    ]
+
+
+def test_invalid_bytes_in_a_charset_python_does_not_know_are_replaced() -> None:
+    text = (
+        "Content-Type: text/plain; charset=x-unknown-8bit",
+        b"Returned: caf\xff\xfe\r\nMessage-ID: " + OURS.encode() + b"\r\n",
+    )
+    [found] = mail(status_part(block("rfc822; gone@example.org")), text)
+    assert found.message_id == OURS
