@@ -20,33 +20,26 @@ from urgent.federation.news.inbox import news_deliveries_queue
 K = CaseEvent.Kind
 
 
-def _post(event: CaseEvent) -> dict[str, Any] | None:
-    """The post one event makes; None for an event that makes none."""
+def _paragraphs(event: CaseEvent) -> list[str] | None:
+    """What a post about one event says; None for an event that makes no post."""
     case = event.case
-    later = f"{news_url()}/notes/{case.uuid}/{event.pk}"
-    if event.kind == K.PUBLISHED:
-        return note_build(case=case, paragraphs=[case.headline, case.story], when=event.created_at)
-    if event.kind == K.RESUMED:
-        return note_build(
-            case=case, paragraphs=[case.headline, case.story], note_id=later, when=event.created_at
-        )
+    if event.kind in (K.PUBLISHED, K.RESUMED):
+        return [case.headline, case.story]
     if event.kind == K.UPDATE_POSTED and event.update is not None:
-        update = event.update
-        return note_build(
-            case=case,
-            paragraphs=[f"{case.reference}: {update.title}", update.body],
-            note_id=later,
-            when=event.created_at,
-        )
+        return [f"{case.reference}: {event.update.title}", event.update.body]
     if event.kind == K.CLOSED and event.outcome is not None:
-        outcome = event.outcome
-        return note_build(
-            case=case,
-            paragraphs=[f"{case.reference}: {outcome.get_kind_display()}", outcome.summary],
-            note_id=later,
-            when=event.created_at,
-        )
+        return [f"{case.reference}: {event.outcome.get_kind_display()}", event.outcome.summary]
     return None
+
+
+def _post(event: CaseEvent) -> dict[str, Any] | None:
+    """The post one event makes: the case's first post, or one that answers it."""
+    paragraphs = _paragraphs(event)
+    if paragraphs is None:
+        return None
+    case = event.case
+    later = None if event.kind == K.PUBLISHED else f"{news_url()}/notes/{case.uuid}/{event.pk}"
+    return note_build(case=case, paragraphs=paragraphs, note_id=later, when=event.created_at)
 
 
 def news_event_post(*, event: CaseEvent) -> int:
