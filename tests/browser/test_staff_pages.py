@@ -22,7 +22,7 @@ from urgent.actions.services import deliveries_send_due
 from urgent.cases import services
 from urgent.cases.models import Case, PersonAtRisk
 from urgent.core.maildir import maildir_list
-from urgent.federation.models import Instance
+from urgent.federation.models import ContactPointReport, Instance
 from urgent.ingest.services import organisation_default, source_document_create
 from urgent.mailings.models import Mailing
 from urgent.officials.models import Official
@@ -100,6 +100,17 @@ def staff_pages(tmp_path: Path, settings: Any) -> list[str]:
         actor_url="https://urgent.example.net/actor",
         inbox_url="https://urgent.example.net/inbox",
         name="Example Section Net",
+    )
+    # A section reported the official's address dead (shown on /staff/federation/).
+    email = official.contact_points.get(kind="email")
+    ContactPointReport.objects.create(
+        role=ContactPointReport.Role.RECEIVED,
+        instance=instance,
+        official_id=f"https://urgent.example.org/federation/officials/{official.uuid}",
+        kind=email.kind,
+        value=email.value,
+        contact_point=email,
+        case=active,
     )
     case = f"/staff/cases/{active.pk}"
     return [
