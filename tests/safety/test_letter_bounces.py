@@ -121,13 +121,13 @@ def test_a_digest_bounces_as_one_message_and_only_its_letters(
     digest = _digest_of_three()
     later = confirmed_letter("later@example.org").deliveries.get(role="cc")  # in no digest yet
     assert later.digest and not later.digest_message_id
-    by = (
-        {"delivery_id": digest[0].pk, "message_id": ""}
-        if found_by == "return path"
-        else {"message_id": digest[0].digest_message_id}
-    )
+    by_path = found_by == "return path"
     assert letter_bounce_record(
-        recipient="embassy.tm@example.org", permanent=True, diagnostic="550 gone", **by
+        message_id="" if by_path else digest[0].digest_message_id,
+        delivery_id=digest[0].pk if by_path else None,
+        recipient="embassy.tm@example.org",
+        permanent=True,
+        diagnostic="550 gone",
     )
     rows = LetterDelivery.objects.filter(contact_point__value="embassy.tm@example.org")
     assert dict(rows.values_list("pk", "status")) == {
