@@ -313,3 +313,18 @@ def test_invalid_bytes_in_a_charset_python_does_not_know_are_replaced() -> None:
     )
     [found] = mail(status_part(block("rfc822; gone@example.org")), text)
     assert found.message_id == OURS
+
+
+def test_headers_the_parser_chokes_on_do_not_stop_a_report() -> None:
+    """A From or a returned Message-ID that makes Python's header classes raise is read as
+    written; the report still counts."""
+    returned = ("Content-Type: message/rfc822", b"Message-ID: <\r\nSubject: x\r\n\r\nText")
+    found = mail(
+        status_part("Final-Recipient: rfc822; gone@example.org\r\nAction: failed\r\n"),
+        returned,
+        HEADERS,
+        sender=b"<",
+    )
+    assert [(r.recipient, r.diagnostic, r.message_id) for r in found] == [
+        ("gone@example.org", "reported by <", OURS)
+    ]

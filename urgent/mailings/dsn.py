@@ -29,6 +29,7 @@ from flufl.bounce import all_failures
 logger = logging.getLogger(__name__)
 
 _MESSAGE_ID = re.compile(r"^\s*Message-ID:\s*(<[^>\s]+>)", re.IGNORECASE | re.MULTILINE)
+_ONE_ID = re.compile(r"<[^<>\s]+>")
 _STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # RFC 6533 writes a non-ASCII character of a utf-8 address as \x{HEX} outside global reports.
@@ -77,6 +78,15 @@ def _text(part: Message) -> str:
     return _decoded(cast(bytes, part.get_payload(decode=True)), part.get_content_charset())
 
 
+def _header(message: Message, name: str) -> str:
+    """A header's value as text; one the header classes choke on (`From: <`) as written."""
+    try:
+        value = message.get(name)
+    except Exception:  # they raise many types on hostile values
+        value = next((v for key, v in message.raw_items() if key.lower() == name.lower()), None)
+    return str(value or "")
+
+
 def _fields(block: str) -> dict[str, str]:
     """One block of `Name: value` lines, names lower-cased, values unfolded; the first of a
     repeated name counts."""
@@ -101,7 +111,7 @@ def _status_text(part: Message) -> str:
     if not isinstance(payload, list):
         return _text(part)
     text = "\n\n".join(_block_text(b) for b in payload if isinstance(b, Message))
-    encoding = part.get("Content-Transfer-Encoding", "").strip().lower()
+    encoding = _header(part, "Content-Transfer-Encoding").strip().lower()
     if encoding in ("base64", "quoted-printable"):  # left undecoded in the one "block"
         holder = Message()
         holder["Content-Transfer-Encoding"] = encoding
@@ -185,13 +195,16 @@ def _original_message_id(message: Message) -> str | None:
         content_type = part.get_content_type()
         if content_type in _RETURNED_MESSAGE:
             inner = part.get_payload()  # [the returned message, or its headers]
-            found = cast(Message, inner[0]).get("Message-ID") if isinstance(inner, list) else None
-            if found:
-                return str(found).strip()
+            found = (
+                _header(cast(Message, inner[0]), "Message-ID") if isinstance(inner, list) else ""
+            )
         elif content_type == "text/rfc822-headers":
-            found = HeaderParser().parsestr(_text(part)).get("Message-ID")
-            if found:
-                return str(found).strip()
+            found = _header(HeaderParser().parsestr(_text(part)), "Message-ID")
+        else:
+            continue
+        match = _ONE_ID.search(found)  # one that a hostile header left unreadable is none
+        if match:
+            return match.group(0)
     for part in message.walk():
         if part.get_content_maintype() == "text":
             match = _MESSAGE_ID.search(_text(part))
@@ -226,7 +239,7 @@ def dsn_parse(message: EmailMessage | Message) -> list[DsnRecipient]:
     if not failures:
         return []
     original = _original_message_id(message)
-    sender = " ".join(str(message.get("From") or "the mail system").split())
+    sender = " ".join((_header(message, "From") or "the mail system").split())
     records = []
     for address, permanent in failures.items():
         said = reported.get(address)
