@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 
-from urgent.mailings.dsn import report_fields
+from urgent.mailings.dsn import DELIVERY_STATUS_TYPES, report_fields
 
 # Defects after which the structure of a message cannot be trusted.
 _FATAL_DEFECTS = (
@@ -113,10 +113,7 @@ def message_text(message: EmailMessage, *, limit: int = 4000) -> str:
 def is_delivery_report(message: EmailMessage) -> bool:
     if message.get_content_type() == "multipart/report":
         return True
-    return any(
-        part.get_content_type() in {"message/delivery-status", "message/global-delivery-status"}
-        for part in message.walk()
-    )
+    return any(part.get_content_type() in DELIVERY_STATUS_TYPES for part in message.walk())
 
 
 _RECEIVED_FROM = re.compile(r"^\s*from\s+([A-Za-z0-9.-]+)", re.IGNORECASE)

@@ -26,6 +26,8 @@ from typing import cast
 
 from flufl.bounce import all_failures
 
+from urgent.core.mail.headers import header_values
+
 logger = logging.getLogger(__name__)
 
 _MESSAGE_ID = re.compile(r"^\s*Message-ID:\s*(<[^>\s]+>)", re.IGNORECASE | re.MULTILINE)
@@ -34,7 +36,7 @@ _STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # RFC 6533 writes a non-ASCII character of a utf-8 address as \x{HEX} outside global reports.
 _UTF8_ESCAPE = re.compile(r"\\x\{([0-9A-Fa-f]{1,6})\}")
-_DELIVERY_STATUS = ("message/delivery-status", "message/global-delivery-status")
+DELIVERY_STATUS_TYPES = ("message/delivery-status", "message/global-delivery-status")
 _RETURNED_MESSAGE = ("message/rfc822", "message/global", "message/global-headers")
 _DELIVERY_REPORT_TYPES = ("", "delivery-status", "global-delivery-status")
 
@@ -79,12 +81,8 @@ def _text(part: Message) -> str:
 
 
 def _header(message: Message, name: str) -> str:
-    """A header's value as text; one the header classes choke on (`From: <`) as written."""
-    try:
-        value = message.get(name)
-    except Exception:  # they raise many types on hostile values
-        value = next((v for key, v in message.raw_items() if key.lower() == name.lower()), None)
-    return str(value or "")
+    """A header's first value as text ("" when absent), hostile ones as written."""
+    return next(iter(header_values(message, name)), "")
 
 
 def _fields(block: str) -> dict[str, str]:
@@ -125,7 +123,7 @@ def report_fields(message: Message) -> list[dict[str, str]]:
     block (Reporting-MTA, ...) then one block per recipient."""
     blocks: list[dict[str, str]] = []
     for part in message.walk():
-        if part.get_content_type() in _DELIVERY_STATUS:
+        if part.get_content_type() in DELIVERY_STATUS_TYPES:
             text = _status_text(part).replace("\r\n", "\n")
             blocks += [_fields(chunk.strip()) for chunk in _BLANK_LINE.split(text) if chunk.strip()]
     return blocks

@@ -25,6 +25,7 @@ from urgent.actions.letters import text_clean
 from urgent.actions.models import FaxTransmission, LetterDelivery, OfficialReply
 from urgent.actions.services.common import message_id_normalise, reply_address_read
 from urgent.actions.services.delivery import fax_status_record
+from urgent.core.mail.headers import header_values
 from urgent.core.redact import addresses_masked
 from urgent.officials.services import contact_point_bounce_record
 
@@ -146,21 +147,13 @@ def _bounced_deliveries(
     return list(rows.order_by("id"))
 
 
-def _headers(message: email.message.EmailMessage, name: str) -> list[str]:
-    """Every value of a header as text; one the parser chokes on is taken as written."""
-    try:
-        return [str(v) for v in message.get_all(name, [])]
-    except Exception:  # the header classes raise many types on hostile values
-        return [str(v) for key, v in message.raw_items() if key.lower() == name.lower()]
-
-
 def _header(message: email.message.EmailMessage, name: str) -> str:
-    found = _headers(message, name)
+    found = header_values(message, name)
     return found[0].strip() if found else ""
 
 
 def _addresses(message: email.message.EmailMessage, *names: str) -> list[str]:
-    values = [v for name in names for v in _headers(message, name)]
+    values = [v for name in names for v in header_values(message, name)]
     try:
         pairs = email.utils.getaddresses(values)
     except Exception:
@@ -212,7 +205,7 @@ def _delivery_for(message: email.message.EmailMessage) -> LetterDelivery | None:
             if found is not None:
                 return found
     references = _MSGID.findall(
-        " ".join(_headers(message, "In-Reply-To") + _headers(message, "References"))
+        " ".join(header_values(message, "In-Reply-To") + header_values(message, "References"))
     )
     if not references:
         return None
